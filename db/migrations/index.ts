@@ -1,0 +1,12 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../../src/db/dialect-name.js';
+import * as initial from './0001-initial.js';
+
+export interface Migration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+/** Applied in key order; a name, once released, never changes. */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-initial': initial,
+});

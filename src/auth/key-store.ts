@@ -1,0 +1,151 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.js';
+import { apiKeyPrefix, generateApiKey, hashApiKey, KEY_PATTERN, newKeyId } from './api-key.js';
+import type { Principal } from './principal.js';
+import { defaultTier, isScope, isTier, type Scope, type Tier } from './scopes.js';
+
+export interface NewKeyRequest {
+  account: string;
+  scopes: readonly Scope[];
+  name?: string | null;
+  tier?: Tier;
+}
+
+export interface CreatedKey {
+  id: string;
+  key: string;
+  account: string;
+  scopes: Scope[];
+  tier: Tier;
+}
+
+export interface KeyListing {
+  id: string;
+  account: string;
+  name: string | null;
+  prefix: string;
+  scopes: Scope[];
+  tier: Tier;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export class KeyNotFoundError extends Error {
+  override name = 'KeyNotFoundError';
+}
+
+/** Writing last_used_at on every request would turn reads into writes; once a minute is plenty. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const ACCOUNT_SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+function parseScopes(stored: string): Scope[] {
+  return stored.split(',').filter(isScope);
+}
+
+export class KeyStore {
+  readonly #db: Kysely<Tables>;
+  readonly #lastUsedWritten = new Map<string, number>();
+
+  constructor(db: Kysely<Tables>) {
+    this.#db = db;
+  }
+
+  async create(request: NewKeyRequest, now = Date.now()): Promise<CreatedKey> {
+    const scopes = [...new Set(request.scopes)];
+    const tier = request.tier ?? defaultTier(scopes);
+    const key = generateApiKey();
+    const id = newKeyId();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('accounts')
+        .values({ slug: request.account, created_at: now })
+        .onConflict((oc) => oc.column('slug').doNothing())
+        .execute();
+      const account = await trx
+        .selectFrom('accounts')
+        .select('id')
+        .where('slug', '=', request.account)
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('api_keys')
+        .values({
+          id,
+          account_id: Number(account.id),
+          name: request.name ?? null,
+          prefix: apiKeyPrefix(key),
+          key_hash: hashApiKey(key),
+          scopes: scopes.join(','),
+          tier,
+          created_at: now,
+        })
+        .execute();
+    });
+    return { id, key, account: request.account, scopes, tier };
+  }
+
+  async list(account?: string): Promise<KeyListing[]> {
+    let query = this.#db
+      .selectFrom('api_keys')
+      .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+      .select([
+        'api_keys.id', 'accounts.slug', 'api_keys.name', 'api_keys.prefix', 'api_keys.scopes',
+        'api_keys.tier', 'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at',
+      ])
+      .orderBy('api_keys.created_at')
+      .orderBy('api_keys.id');
+    if (account !== undefined) query = query.where('accounts.slug', '=', account);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      id: r.id,
+      account: r.slug,
+      name: r.name,
+      prefix: r.prefix,
+      scopes: parseScopes(r.scopes),
+      tier: isTier(r.tier) ? r.tier : 'standard',
+      createdAt: Number(r.created_at),
+      lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    }));
+  }
+
+  /** Revokes at once: the next request with this key is refused. Idempotent. */
+  async revoke(id: string, now = Date.now()): Promise<void> {
+    const existing = await this.#db.selectFrom('api_keys').select('revoked_at').where('id', '=', id).executeTakeFirst();
+    if (!existing) throw new KeyNotFoundError(`No API key with id ${id}.`);
+    if (existing.revoked_at === null) {
+      await this.#db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).execute();
+    }
+  }
+
+  /** The principal for a presented key, or null for a malformed, unknown or revoked one. */
+  async authenticate(presented: string | null, now = Date.now()): Promise<Principal | null> {
+    if (presented === null || !KEY_PATTERN.test(presented)) return null;
+    // Lookup by SHA-256 of the key: the comparison is on a hash, so its timing reveals nothing of the key.
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+      .select(['api_keys.id', 'api_keys.prefix', 'api_keys.account_id', 'accounts.slug', 'api_keys.scopes', 'api_keys.tier'])
+      .where('api_keys.key_hash', '=', hashApiKey(presented))
+      .where('api_keys.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) return null;
+    await this.#touch(row.id, now);
+    return {
+      keyId: row.id,
+      keyPrefix: row.prefix,
+      accountId: Number(row.account_id),
+      accountSlug: row.slug,
+      scopes: new Set(parseScopes(row.scopes)),
+      tier: isTier(row.tier) ? row.tier : 'standard',
+    };
+  }
+
+  async #touch(id: string, now: number): Promise<void> {
+    const last = this.#lastUsedWritten.get(id);
+    if (last !== undefined && now - last < LAST_USED_RESOLUTION_MS) return;
+    this.#lastUsedWritten.set(id, now);
+    await this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+  }
+}

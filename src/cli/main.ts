@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { KeyNotFoundError } from '../auth/key-store.js';
+import { MigrationError } from '../db/migrate.js';
+import { UnsupportedDatabaseUrlError } from '../db/open-database.js';
+import { InvalidLogLevelError } from '../log/logger.js';
+import { registerDemo } from './demo-command.js';
+import { registerKeys } from './keys-command.js';
+import { registerMigrate } from './migrate-command.js';
+import { registerServe } from './serve-command.js';
+import { UsageError } from './usage-error.js';
+
+const EXPECTED = [UsageError, ConfigError, KeyNotFoundError, MigrationError, UnsupportedDatabaseUrlError, InvalidLogLevelError];
+
+export function buildProgram(): Command {
+  const program = new Command('trenchcoat')
+    .description('Trenchcoat gateway: Claude Code telemetry in, sessions out over GraphQL and REST.')
+    .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride();
+  registerServe(program);
+  registerMigrate(program);
+  registerKeys(program);
+  registerDemo(program);
+  program.addHelpText('after', '\nExamples:\n  $ trenchcoat serve\n  $ trenchcoat keys create --account acme --scopes read:analytics,write:events\n  $ trenchcoat keys list --json');
+  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands.flatMap((c) => c.commands)) command.exitOverride();
+  return program;
+}
+
+function describe(error: unknown): string {
+  if (EXPECTED.some((type) => error instanceof type)) return (error as Error).message;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return `database error: ${(error as Error).message}`;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return (error as Error).message;
+  return `unexpected error: ${(error as Error).stack ?? String(error)}`;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its one-line message (or the help).
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`trenchcoat: ${describe(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { loadConfig, type ConfigFlags } from '../config.js';
+import { startGateway, type RunningGateway } from '../gateway.js';
+
+export function stopOnSignals(gateway: RunningGateway): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.logger.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        gateway.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the gateway (applies pending migrations first).')
+    .option('--port <port>', 'port to listen on (env PORT, default 4000; 0 picks a free one)')
+    .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL, default ./data/trenchcoat.db)')
+    .addHelpText('after', '\nExamples:\n  $ trenchcoat serve\n  $ trenchcoat serve --port 8080 --host 0.0.0.0 --db /var/lib/trenchcoat/gateway.db')
+    .action(async (flags: ConfigFlags) => {
+      const gateway = await startGateway(loadConfig(flags));
+      stopOnSignals(gateway);
+      gateway.logger.info({ url: gateway.url }, `gateway listening on ${gateway.url} (GraphiQL at ${gateway.url}/graphql)`);
+    });
+}

@@ -1,0 +1,65 @@
+export const DEFAULT_DATABASE = './data/trenchcoat.db';
+export const DEFAULT_PORT = 4000;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  /** A SQLite file path or a `postgres://` URL. */
+  readonly databaseUrl: string;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  /** GraphQL introspection for callers without a key (GraphiQL needs it). */
+  readonly introspection: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface ConfigFlags {
+  port?: string;
+  host?: string;
+  db?: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parsePort(value: string, source: string): number {
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new ConfigError(`${source} must be an integer from 0 to 65535; got "${value}".`);
+  }
+  return Number(value);
+}
+
+function parseBoolean(value: string, source: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${source} must be true or false; got "${value}".`);
+}
+
+function parseSize(value: string, source: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new ConfigError(`${source} must be a positive number of bytes; got "${value}".`);
+  return Number(value);
+}
+
+export function databaseUrlFrom(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): string {
+  const url = flags.db ?? env['DATABASE_URL'] ?? DEFAULT_DATABASE;
+  if (url.trim() === '') throw new ConfigError('The database path or URL must not be empty.');
+  return url;
+}
+
+/** Flags win over the environment, which wins over defaults. */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const port = flags.port ?? env['PORT'];
+  const introspection = env['TRENCHCOAT_INTROSPECTION'];
+  const bodyLimit = env['TRENCHCOAT_BODY_LIMIT_BYTES'];
+  return Object.freeze({
+    port: port === undefined ? DEFAULT_PORT : parsePort(port, flags.port !== undefined ? '--port' : 'PORT'),
+    host: flags.host ?? env['HOST'] ?? DEFAULT_HOST,
+    databaseUrl: databaseUrlFrom(flags, env),
+    logLevel: env['LOG_LEVEL'] ?? 'info',
+    bodyLimitBytes: bodyLimit === undefined ? 5 * 1024 * 1024 : parseSize(bodyLimit, 'TRENCHCOAT_BODY_LIMIT_BYTES'),
+    introspection: introspection === undefined ? true : parseBoolean(introspection, 'TRENCHCOAT_INTROSPECTION'),
+    shutdownTimeoutMs: 10_000,
+  });
+}

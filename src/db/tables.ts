@@ -1,0 +1,63 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Instants are stored as milliseconds since the Unix epoch (bigint columns). */
+type Millis = ColumnType<number, number, number>;
+
+export interface AccountsTable {
+  id: Generated<number>;
+  slug: string;
+  created_at: Millis;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: number;
+  name: string | null;
+  prefix: string;
+  key_hash: string;
+  scopes: string;
+  tier: string;
+  created_at: Millis;
+  last_used_at: Millis | null;
+  revoked_at: Millis | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  account_id: number;
+  session_id: string;
+  event_type: string;
+  ts: Millis;
+  event_id: string | null;
+  dedup_key: string;
+  data: string;
+}
+
+/**
+ * One row per (account, session), folded at ingestion. Every column is a commutative
+ * aggregate (min, max, count) of the stored events, so the row is the same whatever
+ * the order or batching of delivery.
+ */
+export interface SessionsTable {
+  account_id: number;
+  id: string;
+  started_at: Millis;
+  min_start_at: Millis | null;
+  max_start_at: Millis | null;
+  max_end_at: Millis | null;
+  min_event_at: Millis;
+  max_event_at: Millis;
+  event_count: number;
+  tool_invocations: number;
+}
+
+export interface Tables {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  events: EventsTable;
+  sessions: SessionsTable;
+}
+
+export type SessionRow = Selectable<SessionsTable>;
+export type NewEvent = Insertable<EventsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

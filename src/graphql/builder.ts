@@ -1,0 +1,41 @@
+import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
+import { authorize } from '../auth/authorize.js';
+import type { Scope } from '../auth/scopes.js';
+import { forbidden } from '../errors/api-error.js';
+import type { GraphQLContext } from './context.js';
+
+function requiredScope(failure: AuthFailure): Scope | null {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return failure.parameter as Scope;
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+    for (const inner of failure.failures) {
+      const scope = requiredScope(inner);
+      if (scope) return scope;
+    }
+  }
+  return null;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  AuthScopes: { scope: Scope };
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: number; Output: number };
+    SafeInt: { Input: number; Output: number };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+  };
+}>({
+  plugins: [ScopeAuthPlugin],
+  // Non-null unless a field says otherwise; guarded root fields say so, so a denial is a null plus an error.
+  defaultFieldNullability: false,
+  scopeAuth: {
+    // Every guarded field asks `authorize`, the same function the REST adapter's guard asks.
+    authScopes: (ctx) => ({ scope: (scope: Scope) => authorize(ctx.principal, scope) === null }),
+    unauthorizedError: (_parent, ctx, _info, result) => {
+      const scope = requiredScope(result.failure);
+      if (!scope) return forbidden('unknown');
+      return authorize(ctx.principal, scope) ?? forbidden(scope);
+    },
+  },
+});

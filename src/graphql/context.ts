@@ -1,0 +1,5 @@
+import type { OperationContext } from '../operations/operation.js';
+
+export interface GraphQLContext extends OperationContext {
+  readonly requestId: string;
+}

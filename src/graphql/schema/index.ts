@@ -1,0 +1,10 @@
+import { builder } from '../builder.js';
+import './scalars.js';
+import './session.js';
+import './sessions-connection.js';
+import './ingest.js';
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: false });

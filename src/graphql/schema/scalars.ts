@@ -1,0 +1,50 @@
+import { Kind, valueFromASTUntyped, type ValueNode } from 'graphql';
+import { validationError } from '../../errors/api-error.js';
+import { formatUtc, parseDateOrDateTime } from '../../time/iso-time.js';
+import { builder } from '../builder.js';
+
+function parseDateTimeInput(value: unknown): number {
+  if (typeof value !== 'string') {
+    throw validationError([{ field: 'DateTime', message: 'must be a string: YYYY-MM-DD or an ISO 8601 date-time' }]);
+  }
+  const parsed = parseDateOrDateTime(value);
+  if (!parsed.ok) throw validationError([{ field: 'DateTime', message: parsed.message }]);
+  return parsed.ms;
+}
+
+builder.scalarType('DateTime', {
+  description:
+    'An instant. Input: `YYYY-MM-DD` (00:00:00Z of that day) or `YYYY-MM-DDTHH:MM:SS[.fff]` with `Z` or `±HH:MM`. ' +
+    'Output: UTC, `YYYY-MM-DDTHH:MM:SSZ` with `.sss` only when the milliseconds are not zero.',
+  serialize: (ms) => formatUtc(ms),
+  parseValue: parseDateTimeInput,
+  parseLiteral: (ast) => parseDateTimeInput(ast.kind === Kind.STRING ? ast.value : null),
+});
+
+function parseSafeInt(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw validationError([{ field: 'SafeInt', message: 'must be an integer between -(2^53-1) and 2^53-1' }]);
+  }
+  return value;
+}
+
+builder.scalarType('SafeInt', {
+  description: 'An integer up to 2^53-1 in magnitude, for counts and durations that outgrow 32-bit Int.',
+  serialize: (n) => n,
+  parseValue: parseSafeInt,
+  parseLiteral: (ast) => parseSafeInt(ast.kind === Kind.INT ? Number(ast.value) : null),
+});
+
+function parseObject(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw validationError([{ field: 'JSONObject', message: 'must be a JSON object' }]);
+  }
+  return value as Record<string, unknown>;
+}
+
+builder.scalarType('JSONObject', {
+  description: 'A JSON object.',
+  serialize: (o) => o,
+  parseValue: parseObject,
+  parseLiteral: (ast: ValueNode, variables) => parseObject(valueFromASTUntyped(ast, variables ?? undefined)),
+});

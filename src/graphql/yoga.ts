@@ -1,0 +1,50 @@
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Kysely } from 'kysely';
+import { readApiKey } from '../auth/read-api-key.js';
+import type { KeyStore } from '../auth/key-store.js';
+import type { Tables } from '../db/tables.js';
+import type { GraphQLContext } from './context.js';
+import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS, GRAPHIQL_TITLE } from './graphiql-defaults.js';
+import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
+import { schema } from './schema/index.js';
+
+export interface YogaDeps {
+  db: Kysely<Tables>;
+  keys: KeyStore;
+  introspection: boolean;
+  now?: () => number;
+}
+
+/** What the HTTP server hands Yoga with each request. */
+export interface ServerContext {
+  requestId: string;
+}
+
+export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
+  const plugins: Plugin[] = [];
+  if (!deps.introspection) plugins.push(useDisableIntrospection());
+  const now = deps.now ?? Date.now;
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: false,
+    maskedErrors: true,
+    plugins,
+    graphiql: {
+      title: GRAPHIQL_TITLE,
+      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
+      headers: GRAPHIQL_HEADERS,
+      shouldPersistHeaders: true,
+    },
+    // Authentication is per request; authorization happens per field, in scope-auth.
+    context: async ({ request, requestId }) => ({
+      requestId,
+      db: deps.db,
+      now,
+      principal: await deps.keys.authenticate(readApiKey(request.headers)),
+    }),
+  });
+}

@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyStore } from '../auth/key-store.js';
+import { readApiKey } from '../auth/read-api-key.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import type { Database } from '../db/open-database.js';
+import type { GatewayYoga } from '../graphql/yoga.js';
+import type { Logger } from '../log/logger.js';
+import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
+import type { RestRoute } from '../rest/route.js';
+import { restRoutes } from '../rest/routes.js';
+import { BodyTooLargeError, readBody } from './read-body.js';
+import { requestIdFor } from './request-id.js';
+import { sendFetchResponse, sendJson } from './send.js';
+
+export interface ListenerDeps {
+  readonly database: Database;
+  readonly keys: KeyStore;
+  readonly yoga: GatewayYoga;
+  readonly logger: Logger;
+  readonly bodyLimitBytes: number;
+  readonly now: () => number;
+}
+
+function headerGetter(req: IncomingMessage) {
+  return {
+    get(name: string): string | null {
+      const value = req.headers[name];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+function parseTarget(target: string | undefined): URL | null {
+  if (!target?.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    // The base is a placeholder: only the path and query are read.
+    return new URL(target, 'http://gateway.invalid');
+  } catch {
+    return null;
+  }
+}
+
+function sendError(res: ServerResponse, error: RestError, headers: Record<string, string> = {}): void {
+  sendJson(res, error.status, error.body, { ...headers, ...error.headers });
+}
+
+/** The gateway's HTTP entry: request id, routing, body limit, and the REST error envelope. */
+export function createRequestListener(deps: ListenerDeps) {
+  const { logger } = deps;
+
+  function classify(error: unknown, requestId: string): RestError {
+    if (error instanceof BodyTooLargeError) {
+      return restError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${error.limitBytes} bytes.`);
+    }
+    const api = fromApiError(error);
+    if (api) return api;
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ reqId: requestId, err: error }, 'database unavailable');
+      return unavailableError();
+    }
+    logger.error({ reqId: requestId, err: error }, 'unexpected error');
+    return internalError(requestId);
+  }
+
+  async function handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, url: URL, requestId: string) {
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const handler = route.methods[method];
+    if (!handler) {
+      const allow = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+      sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${route.path}. Allowed: ${allow}.`), { allow });
+      return;
+    }
+    const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
+    const principal = await deps.keys.authenticate(readApiKey(headerGetter(req)));
+    const result = await handler({ url, body, ctx: { principal, db: deps.database.db, now: deps.now } });
+    sendJson(res, result.status, result.body);
+  }
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const body = hasBody ? await readBody(req, deps.bodyLimitBytes) : undefined;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const request = new Request(url, { method: req.method ?? 'GET', headers, body: body?.length ? new Uint8Array(body) : undefined });
+    const response = await deps.yoga.fetch(request, { requestId });
+    await sendFetchResponse(res, response);
+  }
+
+  async function handleHealth(res: ServerResponse, path: string) {
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    try {
+      await deps.database.ping();
+      sendJson(res, 200, { status: 'ready' });
+    } catch {
+      sendJson(res, 503, { status: 'unavailable' });
+    }
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const requestId = requestIdFor(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    let route = 'unknown';
+    try {
+      const url = parseTarget(req.url);
+      if (!url) {
+        sendError(res, restError(400, 'VALIDATION_ERROR', 'The request target is not a valid URL path.'));
+        return;
+      }
+      const path = url.pathname;
+      const rest = restRoutes.get(path);
+      if (rest) {
+        route = rest.path;
+        await handleRest(req, res, rest, url, requestId);
+      } else if (path === '/graphql') {
+        route = path;
+        await handleGraphQL(req, res, url, requestId);
+      } else if (path === '/healthz' || path === '/readyz') {
+        route = path;
+        await handleHealth(res, path);
+      } else {
+        sendError(res, restError(404, 'NOT_FOUND', `No route for ${path}.`));
+      }
+    } catch (error) {
+      if (res.headersSent) {
+        logger.error({ reqId: requestId, err: error }, 'error after the response started');
+        res.destroy();
+      } else {
+        sendError(res, classify(error, requestId));
+      }
+    } finally {
+      logger.info(
+        { reqId: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    }
+  };
+}

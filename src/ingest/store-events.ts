@@ -1,0 +1,123 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { NewEvent, Tables } from '../db/tables.js';
+import { dedupKey } from './dedup-key.js';
+import type { ValidEvent } from './valid-event.js';
+
+export interface StoreOutcome {
+  inserted: number;
+  duplicates: number;
+  /** Sessions that gained at least one event. */
+  touchedSessions: string[];
+}
+
+interface SessionDelta {
+  account_id: number;
+  id: string;
+  started_at: number;
+  min_start_at: number | null;
+  max_start_at: number | null;
+  max_end_at: number | null;
+  min_event_at: number;
+  max_event_at: number;
+  event_count: number;
+  tool_invocations: number;
+}
+
+type Extreme = 'min' | 'max';
+
+/** The merge of a nullable min/max column on upsert, spelled so both SQLite and PostgreSQL agree. */
+function merged(column: keyof SessionDelta, extreme: Extreme): RawBuilder<number | null> {
+  const mine = sql.ref(`sessions.${column}`);
+  const theirs = sql.ref(`excluded.${column}`);
+  const better = extreme === 'min' ? sql`${theirs} < ${mine}` : sql`${theirs} > ${mine}`;
+  return sql`case when ${theirs} is null then ${mine} when ${mine} is null or ${better} then ${theirs} else ${mine} end`;
+}
+
+function foldDeltas(accountId: number, inserted: readonly ValidEvent[]): SessionDelta[] {
+  const bySession = new Map<string, SessionDelta>();
+  for (const e of inserted) {
+    let d = bySession.get(e.sessionId);
+    if (!d) {
+      d = {
+        account_id: accountId, id: e.sessionId, started_at: 0,
+        min_start_at: null, max_start_at: null, max_end_at: null,
+        min_event_at: e.ts, max_event_at: e.ts, event_count: 0, tool_invocations: 0,
+      };
+      bySession.set(e.sessionId, d);
+    }
+    d.event_count += 1;
+    if (e.eventType === 'tool_use') d.tool_invocations += 1;
+    if (e.ts < d.min_event_at) d.min_event_at = e.ts;
+    if (e.ts > d.max_event_at) d.max_event_at = e.ts;
+    if (e.eventType === 'session_start') {
+      if (d.min_start_at === null || e.ts < d.min_start_at) d.min_start_at = e.ts;
+      if (d.max_start_at === null || e.ts > d.max_start_at) d.max_start_at = e.ts;
+    }
+    if (e.eventType === 'session_end' && (d.max_end_at === null || e.ts > d.max_end_at)) d.max_end_at = e.ts;
+  }
+  for (const d of bySession.values()) d.started_at = d.min_start_at ?? d.min_event_at;
+  return [...bySession.values()];
+}
+
+/**
+ * Stores a batch in one transaction: events whose identity is new are inserted, and each
+ * touched session absorbs exactly the inserted ones. Every session column is a min, max or
+ * count, so the result does not depend on order, batching or repetition.
+ */
+export async function storeEvents(db: Kysely<Tables>, accountId: number, events: readonly ValidEvent[]): Promise<StoreOutcome> {
+  const seen = new Set<string>();
+  const rows: NewEvent[] = [];
+  const candidates: ValidEvent[] = [];
+  for (const event of events) {
+    const key = dedupKey(event);
+    const identity = `${event.sessionId}\u0000${key}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    candidates.push(event);
+    rows.push({
+      account_id: accountId,
+      session_id: event.sessionId,
+      event_type: event.eventType,
+      ts: event.ts,
+      event_id: event.eventId,
+      dedup_key: key,
+      data: event.dataJson,
+    });
+  }
+  if (rows.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
+
+  return db.transaction().execute(async (trx) => {
+    const stored = await trx
+      .insertInto('events')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['account_id', 'session_id', 'dedup_key']).doNothing())
+      .returning(['session_id', 'dedup_key'])
+      .execute();
+    const storedIdentities = new Set(stored.map((r) => `${r.session_id}\u0000${r.dedup_key}`));
+    const inserted = candidates.filter((e, i) => storedIdentities.has(`${e.sessionId}\u0000${rows[i]!.dedup_key}`));
+    const deltas = foldDeltas(accountId, inserted);
+    if (deltas.length > 0) {
+      await trx
+        .insertInto('sessions')
+        .values(deltas)
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'id']).doUpdateSet({
+            min_start_at: merged('min_start_at', 'min'),
+            max_start_at: merged('max_start_at', 'max'),
+            max_end_at: merged('max_end_at', 'max'),
+            min_event_at: merged('min_event_at', 'min') as RawBuilder<number>,
+            max_event_at: merged('max_event_at', 'max') as RawBuilder<number>,
+            started_at: sql<number>`coalesce(${merged('min_start_at', 'min')}, ${merged('min_event_at', 'min')})`,
+            event_count: sql<number>`sessions.event_count + excluded.event_count`,
+            tool_invocations: sql<number>`sessions.tool_invocations + excluded.tool_invocations`,
+          }),
+        )
+        .execute();
+    }
+    return {
+      inserted: inserted.length,
+      duplicates: events.length - inserted.length,
+      touchedSessions: deltas.map((d) => d.id),
+    };
+  });
+}

@@ -1,0 +1,11 @@
+import type { EventType } from './event-types.js';
+
+/** An event that passed validation, ready to store. */
+export interface ValidEvent {
+  sessionId: string;
+  eventType: EventType;
+  ts: number;
+  eventId: string | null;
+  /** `data` as canonical JSON (`{}` when absent). */
+  dataJson: string;
+}

@@ -1,0 +1,74 @@
+import { parseDateTime } from '../time/iso-time.js';
+import type { FieldProblem } from '../errors/api-error.js';
+import { canonicalJson } from './canonical-json.js';
+import { EVENT_TYPES, isEventType } from './event-types.js';
+import { normalizeSessionId } from './session-id.js';
+import type { ValidEvent } from './valid-event.js';
+
+export const MAX_DATA_BYTES = 64 * 1024;
+export const MAX_EVENT_ID_LENGTH = 128;
+
+export type EventCheck = { ok: true; event: ValidEvent } | { ok: false; problems: FieldProblem[] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** CONTRACT §5 for one event. Problems name fields relative to the event (`session_id`). */
+export function validateEvent(raw: unknown): EventCheck {
+  if (!isPlainObject(raw)) return { ok: false, problems: [{ field: '', message: 'must be an object' }] };
+  const problems: FieldProblem[] = [];
+
+  const eventType = raw['event_type'];
+  if (eventType === undefined) problems.push({ field: 'event_type', message: 'is required' });
+  else if (!isEventType(eventType)) {
+    problems.push({ field: 'event_type', message: `must be one of ${EVENT_TYPES.join(', ')}` });
+  }
+
+  const rawSessionId = raw['session_id'];
+  const sessionId = normalizeSessionId(rawSessionId);
+  if (rawSessionId === undefined) problems.push({ field: 'session_id', message: 'is required' });
+  else if (sessionId === null) problems.push({ field: 'session_id', message: 'must be a UUID' });
+
+  const rawTimestamp = raw['timestamp'];
+  let ts: number | null = null;
+  if (rawTimestamp === undefined) problems.push({ field: 'timestamp', message: 'is required' });
+  else if (typeof rawTimestamp !== 'string') {
+    problems.push({ field: 'timestamp', message: 'must be an ISO 8601 date-time string' });
+  } else {
+    const parsed = parseDateTime(rawTimestamp);
+    if (parsed.ok) ts = parsed.ms;
+    else problems.push({ field: 'timestamp', message: parsed.message });
+  }
+
+  const data = raw['data'];
+  let dataJson = '{}';
+  if (data !== undefined && data !== null) {
+    if (!isPlainObject(data)) problems.push({ field: 'data', message: 'must be an object' });
+    else {
+      dataJson = canonicalJson(data);
+      if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
+        problems.push({ field: 'data', message: `must be at most ${MAX_DATA_BYTES} bytes as JSON` });
+      }
+    }
+  }
+
+  const eventId = raw['event_id'];
+  if (eventId !== undefined && eventId !== null) {
+    if (typeof eventId !== 'string' || eventId.length === 0 || [...eventId].length > MAX_EVENT_ID_LENGTH) {
+      problems.push({ field: 'event_id', message: `must be a string of 1 to ${MAX_EVENT_ID_LENGTH} characters` });
+    }
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    event: {
+      sessionId: sessionId as string,
+      eventType: eventType as ValidEvent['eventType'],
+      ts: ts as number,
+      eventId: typeof eventId === 'string' ? eventId : null,
+      dataJson,
+    },
+  };
+}

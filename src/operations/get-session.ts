@@ -1,0 +1,14 @@
+import { selectSession } from '../sessions/session-queries.js';
+import { toSession, type Session } from '../sessions/session.js';
+import { normalizeSessionId } from '../ingest/session-id.js';
+import { defineOperation } from './operation.js';
+
+export const getSession = defineOperation<{ id: string }, Session | null>({
+  scope: 'read:analytics',
+  async run(ctx, { id }) {
+    const sessionId = normalizeSessionId(id);
+    if (sessionId === null) return null;
+    const row = await selectSession(ctx.db, ctx.principal.accountId, sessionId);
+    return row ? toSession(row, ctx.now()) : null;
+  },
+});

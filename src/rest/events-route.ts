@@ -1,0 +1,23 @@
+import { validationError } from '../errors/api-error.js';
+import { ingestEvents } from '../operations/ingest-events.js';
+import { runGuarded } from '../operations/operation.js';
+import { parseJsonBody } from './json-body.js';
+import type { RestRoute } from './route.js';
+
+export const eventsRoute: RestRoute = {
+  path: '/api/v1/events',
+  needsBody: true,
+  methods: {
+    POST: async ({ body, ctx }) => {
+      const result = await runGuarded(ingestEvents, ctx, () => {
+        const parsed = parseJsonBody(body);
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          throw validationError([{ field: 'body', message: 'must be a JSON object {"events": [...]}' }]);
+        }
+        return { events: (parsed as Record<string, unknown>)['events'] };
+      });
+      const { accepted, rejected, duplicates, errors } = result;
+      return { status: 200, body: { data: { accepted, rejected, duplicates, errors } } };
+    },
+  },
+};

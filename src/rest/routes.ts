@@ -1,0 +1,7 @@
+import { eventsRoute } from './events-route.js';
+import type { RestRoute } from './route.js';
+import { sessionsRoute } from './sessions-route.js';
+
+export const restRoutes: ReadonlyMap<string, RestRoute> = new Map(
+  [sessionsRoute, eventsRoute].map((route) => [route.path, route]),
+);

@@ -1,0 +1,41 @@
+import { listSessions, type SessionPage } from '../operations/list-sessions.js';
+import { runGuarded } from '../operations/operation.js';
+import type { Session } from '../sessions/session.js';
+import { formatUtc } from '../time/iso-time.js';
+import { QueryParams } from './query-params.js';
+import type { RestRoute } from './route.js';
+
+/** CONTRACT §3's session object: exactly these keys, in this order. */
+export function restSession(s: Session) {
+  return {
+    id: s.id,
+    started_at: formatUtc(s.startedAt),
+    ended_at: s.endedAt === null ? null : formatUtc(s.endedAt),
+    duration_ms: s.durationMs,
+    event_count: s.eventCount,
+    tool_invocations: s.toolInvocations,
+  };
+}
+
+export function restSessionPage(page: SessionPage) {
+  return { data: { sessions: page.nodes.map(restSession), total: page.total, limit: page.limit, offset: page.offset } };
+}
+
+export const sessionsRoute: RestRoute = {
+  path: '/api/v1/sessions',
+  methods: {
+    GET: async ({ url, ctx }) => {
+      const page = await runGuarded(listSessions, ctx, () => {
+        const q = new QueryParams(url.searchParams);
+        return {
+          limit: q.integer('limit'),
+          offset: q.integer('offset'),
+          startDate: q.date('start_date'),
+          endDate: q.date('end_date'),
+          syntaxProblems: q.problems,
+        };
+      });
+      return { status: 200, body: restSessionPage(page) };
+    },
+  },
+};

@@ -1,0 +1,69 @@
+// Strict ISO 8601 parsing for the shapes CONTRACT §3 and §5 allow, and the one output format.
+// Date.parse is not used: it accepts impossible dates and many shapes the contract rejects.
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
+
+export type ParsedTime = { ok: true; ms: number } | { ok: false; message: string };
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] ?? 0);
+}
+
+function utcMs(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): number {
+  const d = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 onto 1900–1999.
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(h, m, s, ms);
+  return d.getTime();
+}
+
+function validDate(year: number, month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+const DATE_HINT = 'YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)';
+
+/** A date (`2024-01-15`, meaning 00:00:00Z) or a date-time with `Z` or an offset. */
+export function parseDateOrDateTime(input: string): ParsedTime {
+  const dateOnly = DATE_ONLY.exec(input);
+  if (dateOnly) {
+    const [year, month, day] = dateOnly.slice(1, 4).map(Number) as [number, number, number];
+    if (!validDate(year, month, day)) return { ok: false, message: `Not a valid date: expected ${DATE_HINT}.` };
+    return { ok: true, ms: utcMs(year, month, day) };
+  }
+  return parseDateTime(input, DATE_HINT);
+}
+
+/** A date-time with `Z` or an offset; fractions finer than a millisecond are truncated. */
+export function parseDateTime(input: string, hint = 'YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)'): ParsedTime {
+  const match = DATE_TIME.exec(input);
+  if (!match) return { ok: false, message: `Not a valid date-time: expected ${hint}.` };
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  const fraction = match[7] ?? '';
+  const zone = match[8] as string;
+  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) {
+    return { ok: false, message: `Not a valid date-time: expected ${hint}.` };
+  }
+  let offsetMinutes = 0;
+  if (zone !== 'Z') {
+    const zh = Number(zone.slice(1, 3));
+    const zm = Number(zone.slice(4, 6));
+    if (zh > 23 || zm > 59) return { ok: false, message: `Not a valid UTC offset: ${zone}.` };
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (zh * 60 + zm);
+  }
+  const millis = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return { ok: true, ms: utcMs(year, month, day, hour, minute, second, millis) - offsetMinutes * 60_000 };
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, with `.sss` only when the milliseconds are not zero. */
+export function formatUtc(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
