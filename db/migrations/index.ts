@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../src/db/dialect-name.js';
 import * as initial from './0001-initial.js';
+import * as eventToolUseId from './0002-event-tool-use-id.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -9,4 +10,5 @@ export interface Migration {
 /** Applied in key order; a name, once released, never changes. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initial,
+  '0002-event-tool-use-id': eventToolUseId,
 });

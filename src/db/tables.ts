@@ -31,6 +31,8 @@ export interface EventsTable {
   event_id: string | null;
   dedup_key: string;
   data: string;
+  /** `data.tool_use_id` when it is a string. */
+  tool_use_id: string | null;
 }
 
 /**

@@ -82,6 +82,7 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
       event_id: event.eventId,
       dedup_key: key,
       data: event.dataJson,
+      tool_use_id: event.toolUseId,
     });
   }
   if (rows.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };

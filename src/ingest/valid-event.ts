@@ -8,4 +8,6 @@ export interface ValidEvent {
   eventId: string | null;
   /** `data` as canonical JSON (`{}` when absent). */
   dataJson: string;
+  /** `data.tool_use_id` when it is a string: pairs a tool's result with its call. */
+  toolUseId: string | null;
 }

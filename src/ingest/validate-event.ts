@@ -43,10 +43,12 @@ export function validateEvent(raw: unknown): EventCheck {
 
   const data = raw['data'];
   let dataJson = '{}';
+  let toolUseId: string | null = null;
   if (data !== undefined && data !== null) {
     if (!isPlainObject(data)) problems.push({ field: 'data', message: 'must be an object' });
     else {
       dataJson = canonicalJson(data);
+      if (typeof data['tool_use_id'] === 'string') toolUseId = data['tool_use_id'];
       if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
         problems.push({ field: 'data', message: `must be at most ${MAX_DATA_BYTES} bytes as JSON` });
       }
@@ -69,6 +71,7 @@ export function validateEvent(raw: unknown): EventCheck {
       ts: ts as number,
       eventId: typeof eventId === 'string' ? eventId : null,
       dataJson,
+      toolUseId,
     },
   };
 }
