@@ -6,6 +6,7 @@ import type { Tables } from '../db/tables.js';
 import type { GraphQLContext } from './context.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS, GRAPHIQL_TITLE } from './graphiql-defaults.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
+import { useRequestErrorCode } from './plugins/use-request-error-code.js';
 import { schema } from './schema/index.js';
 
 export interface YogaDeps {
@@ -23,7 +24,7 @@ export interface ServerContext {
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
 export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
-  const plugins: Plugin[] = [];
+  const plugins: Plugin[] = [useRequestErrorCode()];
   if (!deps.introspection) plugins.push(useDisableIntrospection());
   const now = deps.now ?? Date.now;
   return createYoga<ServerContext, GraphQLContext>({

@@ -7,6 +7,9 @@ import type { ValidEvent } from './valid-event.js';
 
 export const MAX_DATA_BYTES = 64 * 1024;
 export const MAX_EVENT_ID_LENGTH = 128;
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants §3's output format can write. */
+const MIN_INSTANT_MS = -62_167_219_200_000;
+const MAX_INSTANT_MS = 253_402_300_799_999;
 
 export type EventCheck = { ok: true; event: ValidEvent } | { ok: false; problems: FieldProblem[] };
 
@@ -37,8 +40,11 @@ export function validateEvent(raw: unknown): EventCheck {
     problems.push({ field: 'timestamp', message: 'must be an ISO 8601 date-time string' });
   } else {
     const parsed = parseDateTime(rawTimestamp);
-    if (parsed.ok) ts = parsed.ms;
-    else problems.push({ field: 'timestamp', message: parsed.message });
+    if (!parsed.ok) problems.push({ field: 'timestamp', message: parsed.message });
+    // The instant must be writable in the output format (CONTRACT §3: UTC, years 0000–9999).
+    else if (parsed.ms < MIN_INSTANT_MS || parsed.ms > MAX_INSTANT_MS) {
+      problems.push({ field: 'timestamp', message: 'must fall within the years 0000 to 9999 in UTC' });
+    } else ts = parsed.ms;
   }
 
   const data = raw['data'];
