@@ -12,6 +12,8 @@ export interface GatewayConfig {
   /** GraphQL introspection for callers without a key (GraphiQL needs it). */
   readonly introspection: boolean;
   readonly shutdownTimeoutMs: number;
+  /** Characters (code points) of prompt text, tool input and tool output a hook event keeps; 0 keeps none. */
+  readonly hookPreviewChars: number;
 }
 
 export interface ConfigFlags {
@@ -42,6 +44,18 @@ function parseSize(value: string, source: string): number {
   return Number(value);
 }
 
+export const DEFAULT_HOOK_PREVIEW_CHARS = 100;
+
+/** `TRENCHCOAT_HOOK_PREVIEW_CHARS`: a whole number of characters, 0 allowed (no previews). */
+export function hookPreviewCharsFrom(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env['TRENCHCOAT_HOOK_PREVIEW_CHARS'];
+  if (value === undefined) return DEFAULT_HOOK_PREVIEW_CHARS;
+  if (!/^[0-9]{1,9}$/.test(value)) {
+    throw new ConfigError(`TRENCHCOAT_HOOK_PREVIEW_CHARS must be a whole number of characters (0 for no previews); got "${value}".`);
+  }
+  return Number(value);
+}
+
 export function databaseUrlFrom(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): string {
   const url = flags.db ?? env['DATABASE_URL'] ?? DEFAULT_DATABASE;
   if (url.trim() === '') throw new ConfigError('The database path or URL must not be empty.');
@@ -61,5 +75,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     bodyLimitBytes: bodyLimit === undefined ? 5 * 1024 * 1024 : parseSize(bodyLimit, 'TRENCHCOAT_BODY_LIMIT_BYTES'),
     introspection: introspection === undefined ? true : parseBoolean(introspection, 'TRENCHCOAT_INTROSPECTION'),
     shutdownTimeoutMs: 10_000,
+    hookPreviewChars: hookPreviewCharsFrom(env),
   });
 }

@@ -35,7 +35,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }
   const keys = new KeyStore(database.db);
   const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now });
-  const listener = createRequestListener({ database, keys, yoga, logger, bodyLimitBytes: config.bodyLimitBytes, now });
+  const listener = createRequestListener({ database, keys, yoga, logger, bodyLimitBytes: config.bodyLimitBytes, hookPreviewChars: config.hookPreviewChars, now });
   const server = createServer((req, res) => void listener(req, res));
 
   await new Promise<void>((resolve, reject) => {

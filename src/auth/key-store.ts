@@ -85,6 +85,17 @@ export class KeyStore {
     return { id, key, account: request.account, scopes, tier };
   }
 
+  /** The account's id, creating the account if it is new (for work done without a key, like `import`). */
+  async ensureAccount(slug: string, now = Date.now()): Promise<number> {
+    await this.#db
+      .insertInto('accounts')
+      .values({ slug, created_at: now })
+      .onConflict((oc) => oc.column('slug').doNothing())
+      .execute();
+    const account = await this.#db.selectFrom('accounts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
+    return Number(account.id);
+  }
+
   async list(account?: string): Promise<KeyListing[]> {
     let query = this.#db
       .selectFrom('api_keys')

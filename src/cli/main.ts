@@ -5,6 +5,7 @@ import { MigrationError } from '../db/migrate.js';
 import { UnsupportedDatabaseUrlError } from '../db/open-database.js';
 import { InvalidLogLevelError } from '../log/logger.js';
 import { registerDemo } from './demo-command.js';
+import { registerImport } from './import-command.js';
 import { registerKeys } from './keys-command.js';
 import { registerMigrate } from './migrate-command.js';
 import { registerServe } from './serve-command.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerKeys(program);
   registerDemo(program);
+  registerImport(program);
   program.addHelpText('after', '\nExamples:\n  $ trenchcoat serve\n  $ trenchcoat keys create --account acme --scopes read:analytics,write:events\n  $ trenchcoat keys list --json');
   for (const command of program.commands) command.exitOverride();
   for (const command of program.commands.flatMap((c) => c.commands)) command.exitOverride();

@@ -18,6 +18,7 @@ export interface ListenerDeps {
   readonly yoga: GatewayYoga;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
+  readonly hookPreviewChars?: number;
   readonly now: () => number;
 }
 
@@ -73,7 +74,7 @@ export function createRequestListener(deps: ListenerDeps) {
     }
     const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
     const principal = await deps.keys.authenticate(readApiKey(headerGetter(req)));
-    const result = await handler({ url, body, ctx: { principal, db: deps.database.db, now: deps.now } });
+    const result = await handler({ url, body, ctx: { principal, db: deps.database.db, now: deps.now }, hookPreviewChars: deps.hookPreviewChars });
     sendJson(res, result.status, result.body);
   }
 

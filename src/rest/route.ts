@@ -4,6 +4,8 @@ export interface RestRequest {
   readonly url: URL;
   readonly body: Buffer | null;
   readonly ctx: OperationContext;
+  /** Code points of prompt text, tool input and output a hook event keeps (config `hookPreviewChars`). */
+  readonly hookPreviewChars?: number;
 }
 
 export interface RestResult {

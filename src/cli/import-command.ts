@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { KeyStore } from '../auth/key-store.js';
+import { databaseUrlFrom, hookPreviewCharsFrom } from '../config.js';
+import { defaultTranscriptRoot, findTranscripts, MissingPathError } from '../import/find-transcripts.js';
+import { importPrincipal, importTranscripts, type ImportProgress, type ImportSummary } from '../import/import-transcripts.js';
+import { parseAccount } from './keys-command.js';
+import { UsageError } from './usage-error.js';
+import { withDatabase } from './with-database.js';
+
+interface ImportFlags {
+  account: string;
+  json?: boolean;
+  db?: string;
+}
+
+const BAR_WIDTH = 24;
+
+/** A one-line progress bar, redrawn in place; only on a terminal. */
+function progressBar(stream: NodeJS.WriteStream) {
+  let drawn = false;
+  return {
+    update({ filesDone, filesTotal, events }: ImportProgress) {
+      const filled = filesTotal === 0 ? BAR_WIDTH : Math.round((filesDone / filesTotal) * BAR_WIDTH);
+      stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${filesDone}/${filesTotal} files, ${events} events`);
+      drawn = true;
+    },
+    clear() {
+      if (drawn) stream.write('\r\u001b[2K');
+    },
+  };
+}
+
+function summaryLine(s: ImportSummary): string {
+  const stored = s.accepted - s.duplicates;
+  return (
+    `Imported ${s.files} file${s.files === 1 ? '' : 's'}: ${s.sessions} session${s.sessions === 1 ? '' : 's'}, ` +
+    `${s.events} events (${stored} new, ${s.duplicates} already stored, ${s.rejected} rejected), ` +
+    `${s.skipped_lines} line${s.skipped_lines === 1 ? '' : 's'} skipped.`
+  );
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('Backfill sessions from Claude Code transcripts (JSONL). Importing the same files again changes nothing.')
+    .argument('[paths...]', 'transcript files or folders (searched recursively for *.jsonl); default ~/.claude/projects')
+    .requiredOption('--account <slug>', 'account (workspace) the sessions belong to; created if new')
+    .option('--json', 'print one JSON object: {"files","sessions","events","accepted","duplicates","rejected","skipped_lines"}')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
+    .addHelpText(
+      'after',
+      '\nPrompt text, tool input and tool output are kept only as previews of TRENCHCOAT_HOOK_PREVIEW_CHARS characters (default 100).\n' +
+        '\nExamples:\n  $ trenchcoat import --account acme\n' +
+        '  $ trenchcoat import ~/.claude/projects/-home-me-myproject --account acme --json',
+    )
+    .action(async (paths: string[], flags: ImportFlags) => {
+      const account = parseAccount(flags.account);
+      const previewChars = hookPreviewCharsFrom();
+      let files: string[];
+      try {
+        files = await findTranscripts(paths.length > 0 ? paths : [defaultTranscriptRoot()]);
+      } catch (error) {
+        if (error instanceof MissingPathError) throw new UsageError(error.message);
+        throw error;
+      }
+      const bar = process.stderr.isTTY ? progressBar(process.stderr) : null;
+      let summary: ImportSummary;
+      try {
+        summary = await withDatabase(databaseUrlFrom(flags), async (database) => {
+          const accountId = await new KeyStore(database.db).ensureAccount(account);
+          return importTranscripts({
+            db: database.db,
+            principal: importPrincipal(accountId, account),
+            files,
+            previewChars,
+            onProgress: bar ? (p) => bar.update(p) : undefined,
+          });
+        });
+      } finally {
+        bar?.clear();
+      }
+      console.log(flags.json ? JSON.stringify(summary) : summaryLine(summary));
+    });
+}
