@@ -53,11 +53,33 @@ export interface SessionsTable {
   tool_invocations: number;
 }
 
+/**
+ * One row per (account, session, tool name), folded at ingestion from the stored `tool_use`
+ * and `tool_result` events that carry a string `data.tool_name`. Every column is a sum, so the
+ * row does not depend on order, batching or repetition.
+ */
+export interface SessionToolsTable {
+  account_id: number;
+  session_id: string;
+  tool_name: string;
+  /** `tool_use` events. */
+  invocations: number;
+  /** `tool_result` events. */
+  results: number;
+  /** `tool_result` events with `data.is_error === true`. */
+  errors: number;
+  /** Sum of `data.duration_ms` of `tool_result` events, in whole microseconds. */
+  duration_sum_us: number;
+  /** `tool_result` events that carried a usable `data.duration_ms`. */
+  duration_count: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   events: EventsTable;
   sessions: SessionsTable;
+  session_tools: SessionToolsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { NewEvent, Tables } from '../db/tables.js';
+import type { NewEvent, SessionToolsTable, Tables } from '../db/tables.js';
 import { dedupKey } from './dedup-key.js';
 import type { ValidEvent } from './valid-event.js';
 
@@ -59,10 +59,43 @@ function foldDeltas(accountId: number, inserted: readonly ValidEvent[]): Session
   return [...bySession.values()];
 }
 
+/** Per-(session, tool) sums of the inserted events: the deltas for `session_tools`. */
+function foldToolDeltas(accountId: number, inserted: readonly ValidEvent[]): SessionToolsTable[] {
+  const byTool = new Map<string, SessionToolsTable>();
+  for (const e of inserted) {
+    if (e.toolName === null || (e.eventType !== 'tool_use' && e.eventType !== 'tool_result')) continue;
+    const key = `${e.sessionId}\u0000${e.toolName}`;
+    let d = byTool.get(key);
+    if (!d) {
+      d = {
+        account_id: accountId, session_id: e.sessionId, tool_name: e.toolName,
+        invocations: 0, results: 0, errors: 0, duration_sum_us: 0, duration_count: 0,
+      };
+      byTool.set(key, d);
+    }
+    if (e.eventType === 'tool_use') d.invocations += 1;
+    else {
+      d.results += 1;
+      if (e.isError) d.errors += 1;
+      if (e.durationUs !== null) {
+        d.duration_sum_us += e.durationUs;
+        d.duration_count += 1;
+      }
+    }
+  }
+  return [...byTool.values()];
+}
+
+/** `session_tools.column + excluded.column`, for the upsert. */
+function summed(column: keyof SessionToolsTable): RawBuilder<number> {
+  return sql<number>`${sql.ref(`session_tools.${column}`)} + ${sql.ref(`excluded.${column}`)}`;
+}
+
 /**
  * Stores a batch in one transaction: events whose identity is new are inserted, and each
- * touched session absorbs exactly the inserted ones. Every session column is a min, max or
- * count, so the result does not depend on order, batching or repetition.
+ * touched session absorbs exactly the inserted ones, as do its per-tool counters. Every session
+ * column is a min, max or count, every tool column a sum, so the result does not depend on order,
+ * batching or repetition.
  */
 export async function storeEvents(db: Kysely<Tables>, accountId: number, events: readonly ValidEvent[]): Promise<StoreOutcome> {
   const seen = new Set<string>();
@@ -111,6 +144,22 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
             started_at: sql<number>`coalesce(${merged('min_start_at', 'min')}, ${merged('min_event_at', 'min')})`,
             event_count: sql<number>`sessions.event_count + excluded.event_count`,
             tool_invocations: sql<number>`sessions.tool_invocations + excluded.tool_invocations`,
+          }),
+        )
+        .execute();
+    }
+    const toolDeltas = foldToolDeltas(accountId, inserted);
+    if (toolDeltas.length > 0) {
+      await trx
+        .insertInto('session_tools')
+        .values(toolDeltas)
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'session_id', 'tool_name']).doUpdateSet({
+            invocations: summed('invocations'),
+            results: summed('results'),
+            errors: summed('errors'),
+            duration_sum_us: summed('duration_sum_us'),
+            duration_count: summed('duration_count'),
           }),
         )
         .execute();

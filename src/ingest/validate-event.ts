@@ -17,6 +17,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** A duration in ms as whole µs; null unless a finite number ≥ 0 whose µs are a safe integer. */
+function toMicroseconds(ms: unknown): number | null {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return null;
+  const us = Math.round(ms * 1000);
+  return Number.isSafeInteger(us) ? us : null;
+}
+
 /** CONTRACT §5 for one event. Problems name fields relative to the event (`session_id`). */
 export function validateEvent(raw: unknown): EventCheck {
   if (!isPlainObject(raw)) return { ok: false, problems: [{ field: '', message: 'must be an object' }] };
@@ -50,11 +57,17 @@ export function validateEvent(raw: unknown): EventCheck {
   const data = raw['data'];
   let dataJson = '{}';
   let toolUseId: string | null = null;
+  let toolName: string | null = null;
+  let isError = false;
+  let durationUs: number | null = null;
   if (data !== undefined && data !== null) {
     if (!isPlainObject(data)) problems.push({ field: 'data', message: 'must be an object' });
     else {
       dataJson = canonicalJson(data);
       if (typeof data['tool_use_id'] === 'string') toolUseId = data['tool_use_id'];
+      if (typeof data['tool_name'] === 'string') toolName = data['tool_name'];
+      isError = data['is_error'] === true;
+      durationUs = toMicroseconds(data['duration_ms']);
       if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
         problems.push({ field: 'data', message: `must be at most ${MAX_DATA_BYTES} bytes as JSON` });
       }
@@ -78,6 +91,9 @@ export function validateEvent(raw: unknown): EventCheck {
       eventId: typeof eventId === 'string' ? eventId : null,
       dataJson,
       toolUseId,
+      toolName,
+      isError,
+      durationUs,
     },
   };
 }

@@ -3,6 +3,7 @@ import './scalars.js';
 import './session.js';
 import './sessions-connection.js';
 import './ingest.js';
+import './analytics.js';
 
 builder.queryType({});
 builder.mutationType({});

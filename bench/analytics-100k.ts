@@ -1,0 +1,139 @@
+// Bench note for CONTRACT §8 analytics: 100,000 sessions stored through the ingestion function
+// (validateEvent + storeEvents, batches of 1,000 events, as POST /api/v1/events does), into a
+// temporary SQLite file; then the overview and tools queries, timed (median of several runs).
+// Not part of `npm test`. Run: node --import tsx bench/analytics-100k.ts [sessions]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open-database.js';
+import { storeEvents } from '../src/ingest/store-events.js';
+import type { ValidEvent } from '../src/ingest/valid-event.js';
+import { validateEvent } from '../src/ingest/validate-event.js';
+import { analyticsOverview } from '../src/operations/analytics-overview.js';
+import { analyticsTools } from '../src/operations/analytics-tools.js';
+import type { AuthorizedContext } from '../src/operations/operation.js';
+import { selectSessionTools, selectTimelines } from '../src/sessions/session-detail-queries.js';
+
+const SESSIONS = Number(process.argv[2] ?? 100_000);
+const RUNS = 7;
+const NOW = Date.parse('2024-06-01T00:00:00Z');
+const SPAN_DAYS = 90;
+const TOOLS = ['Read', 'Edit', 'Bash', 'Grep', 'Glob', 'Write', 'Task', 'WebFetch', 'TodoWrite', 'MultiEdit', 'LS', 'NotebookEdit'];
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+function* sessionEvents(random: () => number): Generator<unknown> {
+  for (let s = 0; s < SESSIONS; s++) {
+    const id = uuid(s);
+    const start = NOW - Math.floor(random() * SPAN_DAYS * 86_400_000);
+    let at = start;
+    const iso = () => new Date(at).toISOString();
+    yield { event_type: 'session_start', session_id: id, timestamp: iso(), event_id: `s${s}` };
+    const uses = 1 + Math.floor(random() * 8);
+    for (let u = 0; u < uses; u++) {
+      // Skewed: low indexes are much more common.
+      const tool = TOOLS[Math.floor(random() * random() * TOOLS.length)]!;
+      at += 1000 + Math.floor(random() * 30_000);
+      yield { event_type: 'tool_use', session_id: id, timestamp: iso(), event_id: `u${s}.${u}`, data: { tool_name: tool, tool_use_id: `t${s}.${u}` } };
+      at += Math.floor(random() * 5000);
+      yield {
+        event_type: 'tool_result', session_id: id, timestamp: iso(), event_id: `r${s}.${u}`,
+        data: { tool_name: tool, tool_use_id: `t${s}.${u}`, duration_ms: Math.floor(random() * 5000), is_error: random() < 0.05 },
+      };
+    }
+    at += 60_000;
+    yield { event_type: 'session_end', session_id: id, timestamp: iso(), event_id: `e${s}` };
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  let result!: T;
+  const times: number[] = [];
+  result = await fn(); // warm-up
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    result = await fn();
+    times.push(performance.now() - started);
+  }
+  console.log(`${label.padEnd(58)} median ${median(times).toFixed(1).padStart(8)} ms   (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${RUNS} runs)`);
+  return result;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'trenchcoat-bench-'));
+const database = openDatabase(join(dir, 'bench.db'));
+try {
+  await migrateToLatest(database);
+  const { db } = database;
+  const account = await db.insertInto('accounts').values({ slug: 'bench', created_at: NOW }).returning('id').executeTakeFirstOrThrow();
+  const accountId = Number(account.id);
+
+  const random = mulberry32(7);
+  const ingestStarted = performance.now();
+  let batch: ValidEvent[] = [];
+  let events = 0;
+  for (const raw of sessionEvents(random)) {
+    const check = validateEvent(raw);
+    if (!check.ok) throw new Error(JSON.stringify(check.problems));
+    batch.push(check.event);
+    if (batch.length === 1000) {
+      await storeEvents(db, accountId, batch);
+      events += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) {
+    await storeEvents(db, accountId, batch);
+    events += batch.length;
+  }
+  const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+  const counts = await sql<{ sessions: number; tool_rows: number }>`
+    select (select count(*) from sessions) as sessions, (select count(*) from session_tools) as tool_rows`.execute(db);
+  console.log(`SQLite ${(await sql<{ v: string }>`select sqlite_version() as v`.execute(db)).rows[0]!.v}, node ${process.version}`);
+  console.log(`ingested ${events} events into ${counts.rows[0]!.sessions} sessions (${counts.rows[0]!.tool_rows} session_tools rows) ` +
+    `in ${ingestSeconds.toFixed(1)} s (${Math.round(events / ingestSeconds)} events/s, batches of 1000)`);
+
+  const ctx: AuthorizedContext = {
+    db,
+    now: () => NOW,
+    principal: { keyId: 'bench', keyPrefix: 'bench', accountId, accountSlug: 'bench', scopes: new Set(['read:analytics']), tier: 'unlimited' },
+  };
+  const all = { startDate: NOW - (SPAN_DAYS + 1) * 86_400_000, endDate: NOW };
+
+  const o30 = await timed('overview, default range (last 30 days)', () => analyticsOverview.run(ctx, {}));
+  const oAll = await timed(`overview, all ${SESSIONS} sessions`, () => analyticsOverview.run(ctx, all));
+  await timed('tools (limit 10), default range (last 30 days)', () => analyticsTools.run(ctx, {}));
+  const tAll = await timed(`tools (limit 50), all ${SESSIONS} sessions`, () => analyticsTools.run(ctx, { ...all, limit: 50 }));
+  console.log(`  30 days: ${o30.totalSessions} sessions, ${o30.totalEvents} events; all: ${oAll.totalSessions} sessions, ${oAll.totalEvents} events, ${oAll.activeDays} days`);
+  console.log(`  top tools (all): ${tAll.slice(0, 5).map((t) => `${t.name} ${t.invocationCount} (${t.avgDurationMs} ms, ${(t.errorRate * 100).toFixed(1)}% errors)`).join(', ')}`);
+
+  const page = Array.from({ length: 200 }, (_, i) => uuid(i * 7));
+  await timed('Session.tools for a page of 200 sessions (1 statement)', () => selectSessionTools(db, accountId, page));
+  await timed('Session.events(limit: 50) for 200 sessions (1 statement)', () => selectTimelines(db, accountId, page, 50, 0));
+
+  // For scale only: the same tool counts read from the events themselves (SQLite JSON).
+  await timed('baseline: tool counts by scanning events (json_extract)', () =>
+    sql`select json_extract(e.data, '$.tool_name') as name, count(*) as n
+        from sessions s join events e on e.account_id = s.account_id and e.session_id = s.id
+        where s.account_id = ${accountId} and s.started_at >= ${all.startDate} and s.started_at <= ${all.endDate}
+          and e.event_type = 'tool_use' group by 1 order by 2 desc limit 50`.execute(db));
+} finally {
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,40 @@
+import { selectToolTotals } from '../analytics/analytics-queries.js';
+import { isEmptyRange, resolveRange, type RangeArgs } from '../analytics/analytics-range.js';
+import { toolStats, type ToolStats } from '../analytics/tool-stats.js';
+import { validationError, type FieldProblem } from '../errors/api-error.js';
+import { defineOperation } from './operation.js';
+
+export const DEFAULT_TOOLS_LIMIT = 10;
+export const MAX_TOOLS_LIMIT = 50;
+
+/** Argument names are GraphQL's; REST renames them in its error details. */
+export interface AnalyticsToolsArgs extends RangeArgs {
+  limit?: number | null;
+  /** Problems an adapter found while reading raw parameters, reported with the operation's own. */
+  syntaxProblems?: readonly FieldProblem[];
+}
+
+/**
+ * CONTRACT §8 per-tool figures over the sessions that started in the range: tools invoked at
+ * least once (a name seen only on results has no invocation count to rank or divide by),
+ * by invocation count descending, then name.
+ */
+export const analyticsTools = defineOperation<AnalyticsToolsArgs, ToolStats[]>({
+  scope: 'read:analytics',
+  async run(ctx, args) {
+    const problems: FieldProblem[] = [...(args.syntaxProblems ?? [])];
+    const reported = new Set(problems.map((p) => p.field));
+    const requestedLimit = args.limit ?? DEFAULT_TOOLS_LIMIT;
+    // Any integer above the maximum is applied as the maximum, however large.
+    if (!reported.has('limit') && (!(Number.isInteger(requestedLimit) || requestedLimit === Infinity) || requestedLimit < 1)) {
+      problems.push({ field: 'limit', message: 'must be an integer of at least 1' });
+    }
+    const range = resolveRange(args, ctx.now(), problems);
+    if (problems.length > 0) throw validationError(problems);
+    if (isEmptyRange(range)) return [];
+
+    const limit = Math.min(requestedLimit, MAX_TOOLS_LIMIT);
+    const totals = await selectToolTotals(ctx.db, ctx.principal.accountId, range, limit);
+    return totals.map(toolStats);
+  },
+});
