@@ -75,4 +75,10 @@ describe('when the database cannot be reached', () => {
     const body = (await response.json()) as { error: { code: string } };
     expect(body.error.code).toBe(UNAVAILABLE_CODE);
   });
+  it('answers GraphQL with extensions.code UNAVAILABLE and HTTP 503, not a masked 500', async () => {
+    const { status, body } = await t.graphql('{ sessions { total } }', {}, key);
+    expect(status).toBe(503);
+    expect(body.errors?.map((e) => e.extensions?.['code'])).toEqual(['UNAVAILABLE']);
+    expect(JSON.stringify(body)).not.toMatch(/destroyed|driver|sqlite|stack|\.ts:/i);
+  });
 });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import { demoEvents } from '../demo/demo-events.js';
-import { startGateway } from '../gateway.js';
 import { ingestEvents, MAX_BATCH_SIZE } from '../operations/ingest-events.js';
 import { runGuarded } from '../operations/operation.js';
 import { stopOnSignals } from './serve-command.js';
@@ -15,7 +14,9 @@ export function registerDemo(program: Command): void {
     .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL, default ./data/trenchcoat.db)')
     .addHelpText('after', '\nExample:\n  $ npm run demo')
     .action(async (flags: ConfigFlags) => {
-      const gateway = await startGateway(loadConfig(flags));
+      const config = loadConfig(flags);
+      const { startGateway } = await import('../gateway.js');
+      const gateway = await startGateway(config);
       stopOnSignals(gateway);
       const created = await gateway.keys.create({ account: 'demo', scopes: ['read:analytics', 'write:events'], name: 'demo' });
       const principal = await gateway.keys.authenticate(created.key);

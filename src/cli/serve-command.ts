@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
-import { startGateway, type RunningGateway } from '../gateway.js';
+import type { RunningGateway } from '../gateway.js';
 
 export function stopOnSignals(gateway: RunningGateway): void {
   let stopping = false;
@@ -29,7 +29,10 @@ export function registerServe(program: Command): void {
     .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL, default ./data/trenchcoat.db)')
     .addHelpText('after', '\nExamples:\n  $ trenchcoat serve\n  $ trenchcoat serve --port 8080 --host 0.0.0.0 --db /var/lib/trenchcoat/gateway.db')
     .action(async (flags: ConfigFlags) => {
-      const gateway = await startGateway(loadConfig(flags));
+      const config = loadConfig(flags);
+      // Loaded on use: the GraphQL stack costs a second of start-up that other commands need not pay.
+      const { startGateway } = await import('../gateway.js');
+      const gateway = await startGateway(config);
       stopOnSignals(gateway);
       gateway.logger.info({ url: gateway.url }, `gateway listening on ${gateway.url} (GraphiQL at ${gateway.url}/graphql)`);
     });

@@ -63,7 +63,8 @@ function openSqlite(path: string): Database {
       return () => void listeners.delete(own);
     },
     async ping() {
-      await sql`select 1`.execute(db);
+      // Reads the schema table, so a missing or corrupt file fails here, not only in the next query.
+      await sql`select count(*) from sqlite_master`.execute(db);
     },
     async close() {
       await db.destroy();

@@ -4,6 +4,7 @@ import { readApiKey } from '../auth/read-api-key.js';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Tables } from '../db/tables.js';
 import type { GraphQLContext } from './context.js';
+import { maskError } from './mask-error.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS, GRAPHIQL_TITLE } from './graphiql-defaults.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
 import { useRequestErrorCode } from './plugins/use-request-error-code.js';
@@ -32,7 +33,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    maskedErrors: true,
+    maskedErrors: { maskError },
     plugins,
     graphiql: {
       title: GRAPHIQL_TITLE,
