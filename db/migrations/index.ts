@@ -3,6 +3,7 @@ import type { Dialect } from '../../src/db/dialect-name.js';
 import * as initial from './0001-initial.js';
 import * as eventToolUseId from './0002-event-tool-use-id.js';
 import * as sessionTools from './0003-session-tools.js';
+import * as sessionDays from './0004-session-days.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -13,4 +14,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initial,
   '0002-event-tool-use-id': eventToolUseId,
   '0003-session-tools': sessionTools,
+  '0004-session-days': sessionDays,
 });

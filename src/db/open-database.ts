@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Dialect } from './dialect-name.js';
+import { StatementCache } from './statement-cache.js';
 import type { Tables } from './tables.js';
 
 export interface Database {
@@ -47,7 +48,7 @@ function openSqlite(path: string): Database {
   sqlite.pragma('cache_size = -65536');
   const listeners = new Set<StatementListener>();
   const db = new Kysely<Tables>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: new StatementCache(sqlite) }),
     // Returns at once while nobody listens.
     log: (event) => {
       if (listeners.size === 0) return;

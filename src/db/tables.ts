@@ -74,11 +74,19 @@ export interface SessionToolsTable {
   duration_count: number;
 }
 
+/** Sessions started per (account, UTC day); kept by triggers on `sessions` (migration 0004). */
+export interface SessionDaysTable {
+  account_id: number;
+  day: number;
+  sessions: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   events: EventsTable;
   sessions: SessionsTable;
+  session_days: SessionDaysTable;
   session_tools: SessionToolsTable;
 }
 

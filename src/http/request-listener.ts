@@ -32,6 +32,12 @@ function headerGetter(req: IncomingMessage) {
   };
 }
 
+function headerEntries(req: IncomingMessage): [string, string][] {
+  return Object.entries(req.headers).flatMap(([name, value]) =>
+    value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value] as [string, string]],
+  );
+}
+
 function parseTarget(target: string | undefined): URL | null {
   if (!target?.startsWith('/') || target.startsWith('//')) return null;
   try {
@@ -79,15 +85,22 @@ export function createRequestListener(deps: ListenerDeps) {
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+    const declared = req.headers['content-length'];
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const body = hasBody ? await readBody(req, deps.bodyLimitBytes) : undefined;
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    if (!hasBody || declared !== undefined) {
+      // Node's parser holds the body to its declared length, so checking the header bounds it.
+      if (Number(declared) > deps.bodyLimitBytes) throw new BodyTooLargeError(deps.bodyLimitBytes);
+      await deps.yoga.handle(req, res, { requestId });
+      return;
     }
-    const request = new Request(url, { method: req.method ?? 'GET', headers, body: body?.length ? new Uint8Array(body) : undefined });
-    const response = await deps.yoga.fetch(request, { requestId });
-    await sendFetchResponse(res, response);
+    // A chunked body has no declared length: read it within the limit, then hand it over.
+    const body = await readBody(req, deps.bodyLimitBytes);
+    const request = new deps.yoga.fetchAPI.Request(url, {
+      method: req.method ?? 'POST',
+      headers: headerEntries(req),
+      body: body.length > 0 ? new Uint8Array(body) : undefined,
+    });
+    await sendFetchResponse(res, await deps.yoga.fetch(request, { requestId }));
   }
 
   async function handleHealth(res: ServerResponse, path: string) {

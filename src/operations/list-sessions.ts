@@ -1,5 +1,5 @@
 import { validationError, type FieldProblem } from '../errors/api-error.js';
-import { countSessions, selectSessionPage } from '../sessions/session-queries.js';
+import { selectSessionPage } from '../sessions/session-queries.js';
 import { toSession, type Session } from '../sessions/session.js';
 import { defineOperation } from './operation.js';
 
@@ -45,12 +45,7 @@ export const listSessions = defineOperation<ListSessionsArgs, SessionPage>({
     if (problems.length > 0) throw validationError(problems);
 
     const limit = Math.min(requestedLimit, MAX_LIMIT);
-    const accountId = ctx.principal.accountId;
-    const filter = { startMs, endMs };
-    const [rows, total] = await Promise.all([
-      selectSessionPage(ctx.db, accountId, { ...filter, limit, offset }),
-      countSessions(ctx.db, accountId, filter),
-    ]);
+    const { rows, total } = await selectSessionPage(ctx.db, ctx.principal.accountId, { startMs, endMs, limit, offset });
     const now = ctx.now();
     return { nodes: rows.map((r) => toSession(r, now)), total, limit, offset };
   },

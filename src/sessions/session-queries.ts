@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { SessionRow, Tables } from '../db/tables.js';
+import type { Tables } from '../db/tables.js';
+import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
 
 export interface SessionFilter {
   startMs: number | null;
@@ -11,38 +12,111 @@ export interface SessionPageQuery extends SessionFilter {
   offset: number;
 }
 
-function filtered(db: Kysely<Tables>, accountId: number, filter: SessionFilter) {
+const DAY_MS = 86_400_000;
+/** Below this, OFFSET over the index is cheaper than locating the page through day counts. */
+const SEEK_FROM_OFFSET = 1_000;
+
+const dayOf = (ms: number) => Math.floor(ms / DAY_MS);
+
+/** A run of the filtered sessions, in page order: `count` sessions starting at or after `fromMs`. */
+interface Segment {
+  count: number;
+  fromMs: number;
+}
+
+function inRange(db: Kysely<Tables>, accountId: number, fromMs: number | null, toMs: number | null) {
   let query = db.selectFrom('sessions').where('account_id', '=', accountId);
-  if (filter.startMs !== null) query = query.where('started_at', '>=', filter.startMs);
-  if (filter.endMs !== null) query = query.where('started_at', '<=', filter.endMs);
+  if (fromMs !== null) query = query.where('started_at', '>=', fromMs);
+  if (toMs !== null) query = query.where('started_at', '<=', toMs);
   return query;
 }
 
-export async function selectSessionPage(
-  db: Kysely<Tables>,
-  accountId: number,
-  page: SessionPageQuery,
-): Promise<SessionRow[]> {
-  return filtered(db, accountId, page)
-    .selectAll()
-    .orderBy('started_at')
-    .orderBy('id')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-}
-
-export async function countSessions(db: Kysely<Tables>, accountId: number, filter: SessionFilter): Promise<number> {
-  const row = await filtered(db, accountId, filter)
+async function countRange(db: Kysely<Tables>, accountId: number, fromMs: number, toMs: number): Promise<number> {
+  const row = await inRange(db, accountId, fromMs, toMs)
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-export async function selectSession(db: Kysely<Tables>, accountId: number, id: string): Promise<SessionRow | undefined> {
+/**
+ * The filtered sessions cut into segments: a partial first day and a partial last day counted over
+ * the index (at most a day's sessions each), and whole days read from `session_days`. Their sum is
+ * the total; walking them finds where a deep offset falls. The cost grows with the days in range,
+ * not with the sessions.
+ */
+async function segments(db: Kysely<Tables>, accountId: number, { startMs, endMs }: SessionFilter): Promise<Segment[]> {
+  if (startMs !== null && endMs !== null && dayOf(startMs) === dayOf(endMs)) {
+    return [{ count: await countRange(db, accountId, startMs, endMs), fromMs: startMs }];
+  }
+  const head: Segment[] = [];
+  const tail: Segment[] = [];
+  let firstWholeDay: number | null = null;
+  let lastWholeDay: number | null = null;
+  if (startMs !== null) {
+    const day = dayOf(startMs);
+    if (startMs === day * DAY_MS) firstWholeDay = day;
+    else {
+      head.push({ count: await countRange(db, accountId, startMs, (day + 1) * DAY_MS - 1), fromMs: startMs });
+      firstWholeDay = day + 1;
+    }
+  }
+  if (endMs !== null) {
+    const day = dayOf(endMs);
+    if (endMs === (day + 1) * DAY_MS - 1) lastWholeDay = day;
+    else {
+      tail.push({ count: await countRange(db, accountId, day * DAY_MS, endMs), fromMs: day * DAY_MS });
+      lastWholeDay = day - 1;
+    }
+  }
+  let days = db
+    .selectFrom('session_days')
+    .select(['day', 'sessions'])
+    .where('account_id', '=', accountId)
+    .where('sessions', '>', 0);
+  if (firstWholeDay !== null) days = days.where('day', '>=', firstWholeDay);
+  if (lastWholeDay !== null) days = days.where('day', '<=', lastWholeDay);
+  const whole = await days.orderBy('day').execute();
+  return [...head, ...whole.map((d) => ({ count: Number(d.sessions), fromMs: Number(d.day) * DAY_MS })), ...tail];
+}
+
+export interface SessionPageRows {
+  rows: SessionViewRow[];
+  total: number;
+}
+
+/** One page in (started_at, id) order and the number of sessions matching the filter. */
+export async function selectSessionPage(db: Kysely<Tables>, accountId: number, page: SessionPageQuery): Promise<SessionPageRows> {
+  const parts = await segments(db, accountId, page);
+  const total = parts.reduce((sum, s) => sum + s.count, 0);
+  if (page.offset >= total) return { rows: [], total };
+
+  let fromMs = page.startMs;
+  let skip = page.offset;
+  if (page.offset >= SEEK_FROM_OFFSET) {
+    let before = 0;
+    for (const part of parts) {
+      if (before + part.count > page.offset) {
+        fromMs = page.startMs === null ? part.fromMs : Math.max(page.startMs, part.fromMs);
+        skip = page.offset - before;
+        break;
+      }
+      before += part.count;
+    }
+  }
+  const rows = await inRange(db, accountId, fromMs, page.endMs)
+    .select(SESSION_VIEW_COLUMNS)
+    .orderBy('started_at')
+    .orderBy('id')
+    .limit(page.limit)
+    .offset(skip)
+    .execute();
+  return { rows, total };
+}
+
+export async function selectSession(db: Kysely<Tables>, accountId: number, id: string): Promise<SessionViewRow | undefined> {
   return db
     .selectFrom('sessions')
-    .selectAll()
+    .select(SESSION_VIEW_COLUMNS)
     .where('account_id', '=', accountId)
     .where('id', '=', id)
     .executeTakeFirst();

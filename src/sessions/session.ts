@@ -21,7 +21,14 @@ export function endedAt(row: Pick<SessionRow, 'max_start_at' | 'max_end_at' | 'm
   return lastEvent < now - INACTIVITY_CLOSURE_MS ? lastEvent : null;
 }
 
-export function toSession(row: SessionRow, now: number): Session {
+/** The columns a session view needs; queries select exactly these. */
+export const SESSION_VIEW_COLUMNS = [
+  'id', 'started_at', 'max_start_at', 'max_end_at', 'max_event_at', 'event_count', 'tool_invocations',
+] as const;
+
+export type SessionViewRow = Pick<SessionRow, (typeof SESSION_VIEW_COLUMNS)[number]>;
+
+export function toSession(row: SessionViewRow, now: number): Session {
   const startedAt = Number(row.started_at);
   const ended = endedAt(row, now);
   return {
