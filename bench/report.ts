@@ -1,0 +1,149 @@
+// The benchmark's report: markdown tables (printed, and with --write-readme placed in README.md
+// between <!-- bench:start --> and <!-- bench:end -->), and the JSON results.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { BenchArgs } from './args.js';
+import type { Dataset } from './dataset.js';
+import { PEER_TARGETS, RSS_TARGET_MIB, type Measurement, type ScenarioResult, type Stats } from './measure.js';
+import { MiB, ROOT } from './processes.js';
+
+export interface Environment {
+  node: string;
+  sqlite: string;
+  cpu: string;
+  cores: number;
+  /** The 1-minute load average when the measurement started: other work on the machine skews results. */
+  loadBefore: number;
+  versions: Record<string, string>;
+}
+
+function version(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+export function environment(): Environment {
+  const db = new Database(':memory:');
+  const sqlite = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
+  db.close();
+  return {
+    node: process.version,
+    sqlite,
+    cpu: cpus()[0]?.model.trim() ?? '?',
+    cores: cpus().length,
+    loadBefore: Math.round(loadavg()[0]! * 100) / 100,
+    versions: Object.fromEntries(
+      ['graphql-yoga', '@pothos/core', 'kysely', 'better-sqlite3', 'graphql', '@apollo/server', 'fastify', 'mercurius', 'graphql-jit', 'autocannon'].map((p) => [p, version(p)]),
+    ),
+  };
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+// autocannon's latencies are whole milliseconds; the insert loop's are not.
+const ms = (n: number) => (Number.isInteger(n) || n >= 100 ? int(n) : n >= 1 ? n.toFixed(1) : n.toFixed(2));
+const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
+
+function rate(s: Stats, ingest: boolean): string {
+  return `${int(ingest ? s.rps * 1000 : s.rps)}${s.failures ? ` (${s.failures} failed)` : ''}`;
+}
+
+function met(value: number, target: number, failures: number): string {
+  if (failures > 0) return 'invalid';
+  return value >= target ? 'yes' : 'no';
+}
+
+function scenarioLabel(s: ScenarioResult): string {
+  return s.name === 'ingest' ? 'ingest (events/s)' : s.name;
+}
+
+export function markdown(args: BenchArgs, command: string, dataset: Dataset | null, m: Measurement, env: Environment, date: Date): string {
+  const lines: string[] = [];
+  const meta = dataset?.meta;
+  lines.push(`Latest run, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC:`);
+  lines.push('');
+  lines.push('```sh');
+  lines.push(command);
+  lines.push('```');
+  lines.push('');
+  const data = meta
+    ? `${int(meta.sessions)} sessions in one account${meta.noiseSessions ? ` (+${int(meta.noiseSessions)} in noise accounts)` : ''}` +
+      `${meta.events ? `, ${int(meta.events)} events` : ''}` +
+      `${meta.build ? `, built through ${meta.build.method === 'http' ? 'POST /api/v1/events' : meta.build.method === 'inprocess' ? 'runGuarded(ingestEvents) in-process' : 'POST /api/v1/events, finished in-process'} at ${int(meta.build.eventsPerSecond)} events/s` : ''}`
+    : 'no read data set (ingestion only)';
+  lines.push(
+    `${data}. Node ${env.node}, SQLite ${env.sqlite}, ${env.cores} × ${env.cpu} (load average ${env.loadBefore} when measuring began). ` +
+      `Each server in its own process, autocannon in another; ${args.rounds} round${args.rounds > 1 ? 's' : ''} of ${args.duration} s per server ` +
+      `(after ${args.warmup} s of warm-up), order rotating; medians; ${args.connections} connections (ingestion: ${args.ingestConnections}). ` +
+      `Gateway: \`trenchcoat serve\`${args.gatewayLogLevel ? ` with LOG_LEVEL=${args.gatewayLogLevel}` : ' with its default logging (info, one line per request, to /dev/null)'}. ` +
+      'Baseline: node:http + better-sqlite3, a hand-written handler producing the same bytes (checked before measuring) with a plain COUNT and LIMIT/OFFSET; ' +
+      'for ingestion, an in-process loop inserting the same batches (events, sessions and per-tool rows; one transaction per batch) into a copy of the schema.',
+  );
+  lines.push('');
+  lines.push('| scenario | gateway req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | target | met? |');
+  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|');
+  for (const s of m.scenarios) {
+    const ingest = s.name === 'ingest';
+    const g = s.gateway.median;
+    const b = s.baseline.median;
+    const failures = g.failures + b.failures;
+    lines.push(
+      `| ${scenarioLabel(s)} | ${rate(g, ingest)} | ${ms(g.p50)} | ${ms(g.p99)} | ${rate(b, ingest)} | ${ms(b.p50)} | ${ms(b.p99)} | ` +
+        `${s.ratio.toFixed(2)}× | ≥ ${s.target}× | ${met(s.ratio, s.target, failures)} |`,
+    );
+  }
+  lines.push('');
+  for (const s of m.scenarios) lines.push(`- \`${s.name}\`: ${s.description}.`);
+  if (m.scenarios.some((s) => s.name === 'ingest')) {
+    lines.push('- Ingestion latencies are per 1000-event batch: the gateway\'s per request (with its connections in flight), the loop\'s per transaction.');
+  }
+  const graphql = m.scenarios.find((s) => s.name === 'graphql-day');
+  if (graphql && graphql.peers.length > 0) {
+    lines.push('');
+    lines.push('GraphQL peers, same query (`sessions(limit: 50, startDate, endDate) { total nodes { … } }`), same SQL, same key check:');
+    lines.push('');
+    lines.push('| server | req/s | p50 ms | p99 ms | gateway ÷ server | target | met? |');
+    lines.push('|---|--:|--:|--:|--:|--:|:-:|');
+    const g = graphql.gateway.median;
+    lines.push(`| gateway (graphql-yoga ${env.versions['graphql-yoga']} + Pothos ${env.versions['@pothos/core']}) | ${rate(g, false)} | ${ms(g.p50)} | ${ms(g.p99)} | | | |`);
+    for (const p of graphql.peers) {
+      const label = p.name === 'apollo'
+        ? `Apollo Server ${env.versions['@apollo/server']} (standalone)`
+        : `Fastify ${env.versions['fastify']} + Mercurius ${env.versions['mercurius']} (graphql-jit ${env.versions['graphql-jit']})`;
+      const target = PEER_TARGETS[p.name as keyof typeof PEER_TARGETS];
+      const ratio = g.rps / p.median.rps;
+      lines.push(`| ${label} | ${rate(p.median, false)} | ${ms(p.median.p50)} | ${ms(p.median.p99)} | ${ratio.toFixed(2)}× | ≥ ${target}× | ${met(ratio, target, g.failures + p.median.failures)} |`);
+    }
+  }
+  lines.push('');
+  const rss = [
+    m.peakRss.read === null ? null : `${mib(m.peakRss.read)} serving reads`,
+    m.peakRss.ingest === null ? null : `${mib(m.peakRss.ingest)} ingesting`,
+  ].filter(Boolean);
+  const peak = Math.max(m.peakRss.read ?? 0, m.peakRss.ingest ?? 0);
+  lines.push(`Gateway peak RSS under load (VmRSS sampled every 100 ms): ${rss.join(', ')}; target ≤ ${RSS_TARGET_MIB} MiB: ${peak / MiB <= RSS_TARGET_MIB ? 'met' : 'not met'}.`);
+  return lines.join('\n');
+}
+
+export function writeReadme(block: string): void {
+  const path = join(ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const content = `${start}\n${block}\n${end}`;
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  let next: string;
+  if (i >= 0 && j > i) next = readme.slice(0, i) + content + readme.slice(j + end.length);
+  else next = `${readme.replace(/\s*$/, '')}\n\n## Performance\n\n${content}\n`;
+  writeFileSync(path, next);
+}
+
+export function jsonResults(args: BenchArgs, command: string, dataset: Dataset | null, m: Measurement, env: Environment, date: Date) {
+  const meta = dataset ? { ...dataset.meta, readKey: undefined, path: dataset.path } : null;
+  return { date: date.toISOString(), command, args, environment: env, dataset: meta, ...m };
+}
