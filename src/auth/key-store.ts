@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { reusable } from '../db/reusable-query.js';
 import type { Tables } from '../db/tables.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, KEY_PATTERN, newKeyId } from './api-key.js';
 import type { Principal } from './principal.js';
@@ -134,13 +135,16 @@ export class KeyStore {
   async authenticate(presented: string | null, now = Date.now()): Promise<Principal | null> {
     if (presented === null || !KEY_PATTERN.test(presented)) return null;
     // Lookup by SHA-256 of the key: the comparison is on a hash, so its timing reveals nothing of the key.
-    const row = await this.#db
-      .selectFrom('api_keys')
-      .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-      .select(['api_keys.id', 'api_keys.prefix', 'api_keys.account_id', 'accounts.slug', 'api_keys.scopes', 'api_keys.tier'])
-      .where('api_keys.key_hash', '=', hashApiKey(presented))
-      .where('api_keys.revoked_at', 'is', null)
-      .executeTakeFirst();
+    const db = this.#db;
+    const lookup = reusable(db, 'apiKeys.byHash', (p) =>
+      db
+        .selectFrom('api_keys')
+        .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+        .select(['api_keys.id', 'api_keys.prefix', 'api_keys.account_id', 'accounts.slug', 'api_keys.scopes', 'api_keys.tier'])
+        .where('api_keys.key_hash', '=', p(0))
+        .where('api_keys.revoked_at', 'is', null),
+    );
+    const [row] = await lookup.execute(db, hashApiKey(presented));
     if (!row) return null;
     await this.#touch(row.id, now);
     return {

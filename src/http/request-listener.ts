@@ -3,6 +3,7 @@ import type { KeyStore } from '../auth/key-store.js';
 import { readApiKey } from '../auth/read-api-key.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Database } from '../db/open-database.js';
+import { tryFastQuery } from '../graphql/fast-query.js';
 import type { GatewayYoga } from '../graphql/yoga.js';
 import type { Logger } from '../log/logger.js';
 import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
@@ -10,7 +11,7 @@ import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { requestIdFor } from './request-id.js';
-import { sendFetchResponse, sendJson } from './send.js';
+import { sendFetchResponse, sendJson, sendRaw } from './send.js';
 
 export interface ListenerDeps {
   readonly database: Database;
@@ -85,18 +86,18 @@ export function createRequestListener(deps: ListenerDeps) {
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
-    const declared = req.headers['content-length'];
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    if (!hasBody || declared !== undefined) {
-      // Node's parser holds the body to its declared length, so checking the header bounds it.
-      if (Number(declared) > deps.bodyLimitBytes) throw new BodyTooLargeError(deps.bodyLimitBytes);
+    if (req.method !== 'POST') {
       await deps.yoga.handle(req, res, { requestId });
       return;
     }
-    // A chunked body has no declared length: read it within the limit, then hand it over.
     const body = await readBody(req, deps.bodyLimitBytes);
+    const fast = await tryFastQuery(deps.yoga, req.headers, body, requestId);
+    if (fast) {
+      sendRaw(res, fast.status, fast.body);
+      return;
+    }
     const request = new deps.yoga.fetchAPI.Request(url, {
-      method: req.method ?? 'POST',
+      method: 'POST',
       headers: headerEntries(req),
       body: body.length > 0 ? new Uint8Array(body) : undefined,
     });

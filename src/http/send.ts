@@ -1,7 +1,11 @@
 import type { ServerResponse } from 'node:http';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
+  sendRaw(res, status, JSON.stringify(body), headers);
+}
+
+/** A JSON body already serialized. */
+export function sendRaw(res: ServerResponse, status: number, payload: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',

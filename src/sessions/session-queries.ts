@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { reusable } from '../db/reusable-query.js';
 import type { Tables } from '../db/tables.js';
 import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
 
@@ -24,18 +25,41 @@ interface Segment {
   fromMs: number;
 }
 
-function inRange(db: Kysely<Tables>, accountId: number, fromMs: number | null, toMs: number | null) {
-  let query = db.selectFrom('sessions').where('account_id', '=', accountId);
-  if (fromMs !== null) query = query.where('started_at', '>=', fromMs);
-  if (toMs !== null) query = query.where('started_at', '<=', toMs);
+type Bounds = 'from' | 'to' | 'both' | 'none';
+
+function boundsOf(fromMs: number | null, toMs: number | null): Bounds {
+  return fromMs !== null ? (toMs !== null ? 'both' : 'from') : toMs !== null ? 'to' : 'none';
+}
+
+/** Sessions of an account within optional bounds on started_at; arguments 0, 1, 2: account, from, to. */
+function inRange(db: Kysely<Tables>, bounds: Bounds, p: (i: number) => never) {
+  let query = db.selectFrom('sessions').where('account_id', '=', p(0));
+  if (bounds === 'from' || bounds === 'both') query = query.where('started_at', '>=', p(1));
+  if (bounds === 'to' || bounds === 'both') query = query.where('started_at', '<=', p(2));
   return query;
 }
 
 async function countRange(db: Kysely<Tables>, accountId: number, fromMs: number, toMs: number): Promise<number> {
-  const row = await inRange(db, accountId, fromMs, toMs)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const query = reusable(db, 'sessions.countRange', (p) =>
+    inRange(db, 'both', p).select((eb) => eb.fn.countAll().as('n')),
+  );
+  const [row] = await query.execute(db, accountId, fromMs, toMs);
+  return Number(row?.n ?? 0);
+}
+
+async function wholeDays(db: Kysely<Tables>, accountId: number, first: number | null, last: number | null) {
+  const bounds = boundsOf(first, last);
+  const query = reusable(db, `sessions.wholeDays.${bounds}`, (p) => {
+    let days = db
+      .selectFrom('session_days')
+      .select(['day', 'sessions'])
+      .where('account_id', '=', p(0))
+      .where('sessions', '>', 0);
+    if (bounds === 'from' || bounds === 'both') days = days.where('day', '>=', p(1));
+    if (bounds === 'to' || bounds === 'both') days = days.where('day', '<=', p(2));
+    return days.orderBy('day');
+  });
+  return query.execute(db, accountId, first, last);
 }
 
 /**
@@ -68,14 +92,7 @@ async function segments(db: Kysely<Tables>, accountId: number, { startMs, endMs 
       lastWholeDay = day - 1;
     }
   }
-  let days = db
-    .selectFrom('session_days')
-    .select(['day', 'sessions'])
-    .where('account_id', '=', accountId)
-    .where('sessions', '>', 0);
-  if (firstWholeDay !== null) days = days.where('day', '>=', firstWholeDay);
-  if (lastWholeDay !== null) days = days.where('day', '<=', lastWholeDay);
-  const whole = await days.orderBy('day').execute();
+  const whole = await wholeDays(db, accountId, firstWholeDay, lastWholeDay);
   return [...head, ...whole.map((d) => ({ count: Number(d.sessions), fromMs: Number(d.day) * DAY_MS })), ...tail];
 }
 
@@ -103,21 +120,18 @@ export async function selectSessionPage(db: Kysely<Tables>, accountId: number, p
       before += part.count;
     }
   }
-  const rows = await inRange(db, accountId, fromMs, page.endMs)
-    .select(SESSION_VIEW_COLUMNS)
-    .orderBy('started_at')
-    .orderBy('id')
-    .limit(page.limit)
-    .offset(skip)
-    .execute();
+  const bounds = boundsOf(fromMs, page.endMs);
+  const query = reusable(db, `sessions.page.${bounds}`, (p) =>
+    inRange(db, bounds, p).select(SESSION_VIEW_COLUMNS).orderBy('started_at').orderBy('id').limit(p(3)).offset(p(4)),
+  );
+  const rows = await query.execute(db, accountId, fromMs, page.endMs, page.limit, skip);
   return { rows, total };
 }
 
 export async function selectSession(db: Kysely<Tables>, accountId: number, id: string): Promise<SessionViewRow | undefined> {
-  return db
-    .selectFrom('sessions')
-    .select(SESSION_VIEW_COLUMNS)
-    .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const query = reusable(db, 'sessions.one', (p) =>
+    db.selectFrom('sessions').select(SESSION_VIEW_COLUMNS).where('account_id', '=', p(0)).where('id', '=', p(1)),
+  );
+  const [row] = await query.execute(db, accountId, id);
+  return row;
 }
