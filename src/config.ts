@@ -1,3 +1,5 @@
+import type { PostgresOptions } from './db/open-database.js';
+
 export const DEFAULT_DATABASE = './data/trenchcoat.db';
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -14,6 +16,8 @@ export interface GatewayConfig {
   readonly shutdownTimeoutMs: number;
   /** Characters (code points) of prompt text, tool input and tool output a hook event keeps; 0 keeps none. */
   readonly hookPreviewChars: number;
+  /** PostgreSQL only: connections per process and the server-side statement timeout (0 = none). TLS: `sslmode` in the URL. */
+  readonly postgres: PostgresOptions;
 }
 
 export interface ConfigFlags {
@@ -42,6 +46,23 @@ function parseBoolean(value: string, source: string): boolean {
 function parseSize(value: string, source: string): number {
   if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new ConfigError(`${source} must be a positive number of bytes; got "${value}".`);
   return Number(value);
+}
+
+function parseWhole(value: string, source: string, min: number): number {
+  if (!/^[0-9]{1,9}$/.test(value) || Number(value) < min) {
+    throw new ConfigError(`${source} must be a whole number of at least ${min}; got "${value}".`);
+  }
+  return Number(value);
+}
+
+/** `TRENCHCOAT_PG_POOL_SIZE` (default 10) and `TRENCHCOAT_PG_STATEMENT_TIMEOUT_MS` (default 30 000, 0 = none). */
+export function postgresOptionsFrom(env: NodeJS.ProcessEnv = process.env): PostgresOptions {
+  const pool = env['TRENCHCOAT_PG_POOL_SIZE'];
+  const timeout = env['TRENCHCOAT_PG_STATEMENT_TIMEOUT_MS'];
+  return Object.freeze({
+    poolSize: pool === undefined ? 10 : parseWhole(pool, 'TRENCHCOAT_PG_POOL_SIZE', 1),
+    statementTimeoutMs: timeout === undefined ? 30_000 : parseWhole(timeout, 'TRENCHCOAT_PG_STATEMENT_TIMEOUT_MS', 0),
+  });
 }
 
 export const DEFAULT_HOOK_PREVIEW_CHARS = 100;
@@ -76,5 +97,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     introspection: introspection === undefined ? true : parseBoolean(introspection, 'TRENCHCOAT_INTROSPECTION'),
     shutdownTimeoutMs: 10_000,
     hookPreviewChars: hookPreviewCharsFrom(env),
+    postgres: postgresOptionsFrom(env),
   });
 }

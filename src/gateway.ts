@@ -26,7 +26,7 @@ export interface GatewayOptions {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, config.postgres);
   try {
     await migrateToLatest(database);
   } catch (error) {

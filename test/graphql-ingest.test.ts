@@ -31,7 +31,7 @@ const SAMPLE = [
 
 describe('ingestEvents: authorization', () => {
   it('without a key: UNAUTHENTICATED, nothing stored', async () => {
-    const before = storedEventRows(t.dbPath);
+    const before = (await storedEventRows(t));
     const { body } = await t.graphql(MUTATION, { events: SAMPLE }, null);
     expect(body.data).toStrictEqual({ ingestEvents: null });
     expect(body.errors).toHaveLength(1);
@@ -40,15 +40,15 @@ describe('ingestEvents: authorization', () => {
       path: ['ingestEvents'],
       extensions: { code: 'UNAUTHENTICATED' },
     });
-    expect(storedEventRows(t.dbPath)).toBe(before);
+    expect((await storedEventRows(t))).toBe(before);
   });
 
   it('with an unknown key: UNAUTHENTICATED, nothing stored', async () => {
-    const before = storedEventRows(t.dbPath);
+    const before = (await storedEventRows(t));
     const { body } = await t.graphql(MUTATION, { events: SAMPLE }, `ct_live_${'0'.repeat(32)}`);
     expect(body.data).toStrictEqual({ ingestEvents: null });
     expect(body.errors![0]).toMatchObject({ message: 'Missing or invalid API key.', extensions: { code: 'UNAUTHENTICATED' } });
-    expect(storedEventRows(t.dbPath)).toBe(before);
+    expect((await storedEventRows(t))).toBe(before);
   });
 
   it('with a read-only key: FORBIDDEN naming write:events, nothing stored', async () => {

@@ -1,6 +1,6 @@
-import SQLite from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey, allSessions, ingestOk, storedEventRows } from './support/ingest-support.js';
+import { sideQuery } from './support/side-connection.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 // CONTRACT §5: "A batch is stored in one transaction: if the server fails while storing it (5xx),
@@ -21,16 +21,23 @@ beforeAll(async () => {
 afterAll(() => t.close());
 afterEach(() => setPoison(false));
 
-function setPoison(on: boolean): void {
-  const db = new SQLite(t.dbPath);
-  try {
-    db.exec(`drop trigger if exists ${TRIGGER}`);
+async function setPoison(on: boolean): Promise<void> {
+  if (t.gateway.database.dialect === 'sqlite') {
+    await sideQuery(t, `drop trigger if exists ${TRIGGER}`);
     if (on) {
-      db.exec(`create trigger ${TRIGGER} before insert on sessions when new.id = '${POISON}'
+      await sideQuery(t, `create trigger ${TRIGGER} before insert on sessions when new.id = '${POISON}'
                begin select raise(abort, 'poisoned sessions row for ${POISON}'); end`);
     }
-  } finally {
-    db.close();
+    return;
+  }
+  await sideQuery(t, `drop trigger if exists ${TRIGGER} on sessions`);
+  if (on) {
+    await sideQuery(t, `create or replace function ${TRIGGER}() returns trigger language plpgsql as $$
+      begin
+        if new.id = '${POISON}' then raise exception 'poisoned sessions row for ${POISON}'; end if;
+        return new;
+      end $$`);
+    await sideQuery(t, `create trigger ${TRIGGER} before insert on sessions for each row execute function ${TRIGGER}()`);
   }
 }
 
@@ -56,8 +63,8 @@ describe('a batch that fails inside its transaction stores nothing', () => {
   it('POST /api/v1/events: 500 INTERNAL_ERROR with the request id and no SQL; no event of the batch stored; retry is safe', async () => {
     const key = await seed();
     const sessionsBefore = await allSessions(t, key);
-    const rowsBefore = storedEventRows(t.dbPath);
-    setPoison(true);
+    const rowsBefore = (await storedEventRows(t));
+    await setPoison(true);
 
     const requestId = 'atomicity-check-1';
     const response = await t.post('/api/v1/events', { events: BATCH }, key, { 'x-request-id': requestId });
@@ -72,13 +79,13 @@ describe('a batch that fails inside its transaction stores nothing', () => {
     for (const leak of LEAKS) expect(text).not.toMatch(leak);
 
     // Nothing of the batch: not the events inserted before the failure, not the other sessions' rows.
-    expect(storedEventRows(t.dbPath)).toBe(rowsBefore);
+    expect((await storedEventRows(t))).toBe(rowsBefore);
     expect(await allSessions(t, key)).toStrictEqual(sessionsBefore);
 
     // The failure was the server's; once it is gone, the same batch is stored whole, with no duplicates.
-    setPoison(false);
+    await setPoison(false);
     expect(await ingestOk(t, key, BATCH)).toStrictEqual({ accepted: 4, rejected: 0, duplicates: 0, errors: [] });
-    expect(storedEventRows(t.dbPath)).toBe(rowsBefore + 4);
+    expect((await storedEventRows(t))).toBe(rowsBefore + 4);
     const { sessions } = await allSessions(t, key);
     expect(sessions).toStrictEqual([
       {
@@ -99,8 +106,8 @@ describe('a batch that fails inside its transaction stores nothing', () => {
   it('the ingestEvents mutation: a masked error, and nothing of the batch stored', async () => {
     const key = await seed();
     const sessionsBefore = await allSessions(t, key);
-    const rowsBefore = storedEventRows(t.dbPath);
-    setPoison(true);
+    const rowsBefore = (await storedEventRows(t));
+    await setPoison(true);
 
     const response = await fetch(`${t.url}/graphql`, {
       method: 'POST',
@@ -125,13 +132,13 @@ describe('a batch that fails inside its transaction stores nothing', () => {
       expect(body.errors[0].extensions?.code).not.toBe(code);
     }
 
-    expect(storedEventRows(t.dbPath)).toBe(rowsBefore);
+    expect((await storedEventRows(t))).toBe(rowsBefore);
     expect(await allSessions(t, key)).toStrictEqual(sessionsBefore);
   });
 
   it('the gateway keeps serving after the failed transaction', async () => {
     const key = await seed();
-    setPoison(true);
+    await setPoison(true);
     const failed = await t.post('/api/v1/events', { events: BATCH }, key);
     expect(failed.status).toBe(500);
     await failed.text();

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { KeyNotFoundError } from '../auth/key-store.js';
 import { MigrationError } from '../db/migrate.js';
-import { UnsupportedDatabaseUrlError } from '../db/open-database.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { InvalidLogLevelError } from '../log/logger.js';
 import { registerDemo } from './demo-command.js';
 import { registerImport } from './import-command.js';
@@ -11,7 +11,7 @@ import { registerMigrate } from './migrate-command.js';
 import { registerServe } from './serve-command.js';
 import { UsageError } from './usage-error.js';
 
-const EXPECTED = [UsageError, ConfigError, KeyNotFoundError, MigrationError, UnsupportedDatabaseUrlError, InvalidLogLevelError];
+const EXPECTED = [UsageError, ConfigError, KeyNotFoundError, MigrationError, InvalidLogLevelError];
 
 export function buildProgram(): Command {
   const program = new Command('trenchcoat')
@@ -33,7 +33,11 @@ export function buildProgram(): Command {
 function describe(error: unknown): string {
   if (EXPECTED.some((type) => error instanceof type)) return (error as Error).message;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) return `database error: ${(error as Error).message}`;
+  // SQLite result codes, PostgreSQL SQLSTATEs (28P01 bad password, 3D000 no such database…), unreachable servers.
+  if (typeof code === 'string' && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code))) {
+    return `database error: ${(error as Error).message}`;
+  }
+  if (isDatabaseUnavailable(error)) return `database unreachable: ${(error as Error).message || code}`;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return (error as Error).message;
   return `unexpected error: ${(error as Error).stack ?? String(error)}`;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { databaseUrlFrom } from '../config.js';
+import { databaseUrlFrom, postgresOptionsFrom } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
 
@@ -10,7 +10,7 @@ export function registerMigrate(program: Command): void {
     .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
     .addHelpText('after', '\nExample:\n  $ trenchcoat migrate --db ./data/trenchcoat.db')
     .action(async (flags: { db?: string }) => {
-      const database = openDatabase(databaseUrlFrom(flags));
+      const database = openDatabase(databaseUrlFrom(flags), postgresOptionsFrom());
       try {
         const applied = await migrateToLatest(database);
         console.log(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);

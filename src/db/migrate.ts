@@ -21,8 +21,9 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   const migrator = new Migrator({ db: database.db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new MigrationError(`Migration ${failed} failed: ${(error as Error).message}`);
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const message = (error as Error).message;
+    throw new MigrationError(failed ? `Migration ${failed} failed: ${message}` : `Cannot migrate the database: ${message}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
+import pg from 'pg';
 import type { Dialect } from './dialect-name.js';
 import { StatementCache } from './statement-cache.js';
 import type { Tables } from './tables.js';
@@ -21,19 +22,68 @@ export interface Database {
 
 export type StatementListener = (sql: string) => void;
 
-export class UnsupportedDatabaseUrlError extends Error {
-  override name = 'UnsupportedDatabaseUrlError';
-}
-
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-export function openDatabase(url: string): Database {
-  if (isPostgresUrl(url)) {
-    throw new UnsupportedDatabaseUrlError('PostgreSQL is not supported by this build yet; use a SQLite file path.');
-  }
-  return openSqlite(url);
+export interface PostgresOptions {
+  /** Connections per process (default 10). */
+  poolSize?: number;
+  /** Server-side statement_timeout in ms (default 30 000; 0 = none). */
+  statementTimeoutMs?: number;
+}
+
+export function openDatabase(url: string, options: PostgresOptions = {}): Database {
+  return isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url);
+}
+
+function statementLog(listeners: Set<StatementListener>) {
+  // Returns at once while nobody listens.
+  return (event: LogEvent) => {
+    if (listeners.size === 0) return;
+    for (const listener of listeners) listener(event.query.sql);
+  };
+}
+
+function handle(db: Kysely<Tables>, dialect: Dialect, listeners: Set<StatementListener>, ping: string): Database {
+  return {
+    db,
+    dialect,
+    onStatement(listener) {
+      const own = (text: string) => listener(text);
+      listeners.add(own);
+      return () => void listeners.delete(own);
+    },
+    async ping() {
+      await sql.raw(ping).execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** pg returns int8 and numeric as strings; every such value here (ms, counts, sums) is a safe double. */
+function numericTypes() {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+  return types;
+}
+
+function openPostgres(url: string, options: PostgresOptions): Database {
+  const statementTimeout = options.statementTimeoutMs ?? 30_000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: numericTypes(),
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const listeners = new Set<StatementListener>();
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: statementLog(listeners) });
+  return handle(db, 'postgres', listeners, 'select 1');
 }
 
 function openSqlite(path: string): Database {
@@ -47,28 +97,7 @@ function openSqlite(path: string): Database {
   // 64 MiB of page cache (default 2 MiB): the folded rows that analytics read stay in memory.
   sqlite.pragma('cache_size = -65536');
   const listeners = new Set<StatementListener>();
-  const db = new Kysely<Tables>({
-    dialect: new SqliteDialect({ database: new StatementCache(sqlite) }),
-    // Returns at once while nobody listens.
-    log: (event) => {
-      if (listeners.size === 0) return;
-      for (const listener of listeners) listener(event.query.sql);
-    },
-  });
-  return {
-    db,
-    dialect: 'sqlite',
-    onStatement(listener) {
-      const own = (sql: string) => listener(sql);
-      listeners.add(own);
-      return () => void listeners.delete(own);
-    },
-    async ping() {
-      // Reads the schema table, so a missing or corrupt file fails here, not only in the next query.
-      await sql`select count(*) from sqlite_master`.execute(db);
-    },
-    async close() {
-      await db.destroy();
-    },
-  };
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }), log: statementLog(listeners) });
+  // Reads the schema table, so a missing or corrupt file fails here, not only in the next query.
+  return handle(db, 'sqlite', listeners, 'select count(*) from sqlite_master');
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { NewEvent, SessionToolsTable, Tables } from '../db/tables.js';
+import { lockAccountForWrite } from '../db/account-write-lock.js';
 import { dedupKey } from './dedup-key.js';
 import type { ValidEvent } from './valid-event.js';
 
@@ -56,7 +57,8 @@ function foldDeltas(accountId: number, inserted: readonly ValidEvent[]): Session
     if (e.eventType === 'session_end' && (d.max_end_at === null || e.ts > d.max_end_at)) d.max_end_at = e.ts;
   }
   for (const d of bySession.values()) d.started_at = d.min_start_at ?? d.min_event_at;
-  return [...bySession.values()];
+  // One order for every writer: concurrent batches lock session rows in the same sequence.
+  return [...bySession.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Per-(session, tool) sums of the inserted events: the deltas for `session_tools`. */
@@ -83,12 +85,34 @@ function foldToolDeltas(accountId: number, inserted: readonly ValidEvent[]): Ses
       }
     }
   }
-  return [...byTool.values()];
+  return [...byTool.values()].sort((a, b) =>
+    a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0,
+  );
 }
 
 /** `session_tools.column + excluded.column`, for the upsert. */
 function summed(column: keyof SessionToolsTable): RawBuilder<number> {
   return sql<number>`${sql.ref(`session_tools.${column}`)} + ${sql.ref(`excluded.${column}`)}`;
+}
+
+/** PostgreSQL's codes for a transaction chosen as a deadlock victim or failing serialization. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 5;
+
+/**
+ * Reruns the whole transaction when the database aborted it only to break a cycle between
+ * concurrent writers (possible on PostgreSQL when two gateways fold the same sessions and days).
+ */
+async function withRetry<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
 }
 
 /**
@@ -120,7 +144,8 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
   }
   if (rows.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
 
-  return db.transaction().execute(async (trx) => {
+  return withRetry(() => db.transaction().execute(async (trx) => {
+    await lockAccountForWrite(trx, accountId);
     const stored = await trx
       .insertInto('events')
       .values(rows)
@@ -169,5 +194,5 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
       duplicates: events.length - inserted.length,
       touchedSessions: deltas.map((d) => d.id),
     };
-  });
+  }));
 }

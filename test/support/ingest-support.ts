@@ -1,6 +1,6 @@
-import SQLite from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { Scope } from '../../src/auth/scopes.js';
+import { sideQuery } from './side-connection.js';
 import type { TestGateway } from './test-gateway.js';
 
 /** CONTRACT §3's session object, as REST serves it. */
@@ -104,12 +104,8 @@ export function fixedClock(initial: string | number) {
   };
 }
 
-/** Rows in the `events` table of the gateway's SQLite file, read through a separate read-only connection. */
-export function storedEventRows(dbPath: string): number {
-  const db = new SQLite(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('select count(*) as n from events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+/** Rows in the gateway's `events` table, read through a connection of its own. */
+export async function storedEventRows(t: TestGateway): Promise<number> {
+  const [row] = await sideQuery<{ n: number | string }>(t, 'select count(*) as n from events');
+  return Number(row?.n);
 }

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Scope, Tier } from '../../src/auth/scopes.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log/logger.js';
+import { createTestDatabase } from './test-database.js';
 
 export interface TestGateway {
   readonly url: string;
@@ -25,9 +23,9 @@ export interface GraphQLBody {
 
 /** A real gateway on an ephemeral port over a real SQLite file in a temporary folder. */
 export async function startTestGateway(options: { now?: () => number; env?: Record<string, string> } = {}): Promise<TestGateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'trenchcoat-test-'));
-  const dbPath = join(dir, 'gateway.db');
-  const config = loadConfig({ port: '0', host: '127.0.0.1', db: dbPath }, { ...options.env });
+  const database = await createTestDatabase();
+  const dbPath = database.sqlitePath ?? database.url;
+  const config = loadConfig({ port: '0', host: '127.0.0.1', db: database.url }, { ...options.env });
   const gateway = await startGateway(config, { logger: createLogger('silent'), now: options.now });
   const headersFor = (key: string | null | undefined, extra: Record<string, string> = {}) => ({
     ...(key ? { 'x-api-key': key } : {}),
@@ -57,7 +55,7 @@ export async function startTestGateway(options: { now?: () => number; env?: Reco
     },
     async close() {
       await gateway.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }
