@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { linesOf, runCli, startServe, type CliResult, type ServeProcess } from './support/cli-run.js';
 
 // CONTRACT §10 (the `trenchcoat` command) and §9 (SIGTERM). Every command runs as a real process:
@@ -28,13 +29,20 @@ describe('trenchcoat CLI', { timeout: 90_000 }, () => {
 
   const cli = (args: string[], env?: Record<string, string>) => runCli(args, { cwd: dir, env });
 
-  beforeAll(() => {
+  let databases: TestDatabase[] = [];
+
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'trenchcoat-cli-'));
-    dbA = join(dir, 'a', 'gateway.db');
-    dbB = join(dir, 'b', 'gateway.db');
+    // Two databases of the run's engine: SQLite files, or PostgreSQL databases (--db takes either).
+    databases = [await createTestDatabase(), await createTestDatabase()];
+    [dbA, dbB] = databases.map((d) => d.url) as [string, string];
   });
-  afterAll(() => {
-    if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  afterAll(async () => {
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    for (const database of databases) await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -49,7 +57,9 @@ describe('trenchcoat CLI', { timeout: 90_000 }, () => {
     expect(result.stdout.split(key)).toHaveLength(2);
     expect(result.stderr).not.toContain(key);
     created.push({ key, account: 'acme', scopes: ['read:analytics', 'write:events'], tier: 'standard' });
-    expect(existsSync(dbA)).toBe(true);
+    // The command created (and migrated) the database it was pointed at.
+    if (databases[0]!.sqlitePath) expect(existsSync(dbA)).toBe(true);
+    else expect((await cli(['keys', 'list', '--db', dbA])).stdout).toContain('account=acme');
   });
 
   it('keys create --json prints exactly {id, key, account, scopes, tier} (DATABASE_URL); write-only defaults to ingestion', async () => {
