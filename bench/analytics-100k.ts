@@ -15,22 +15,13 @@ import { analyticsOverview } from '../src/operations/analytics-overview.js';
 import { analyticsTools } from '../src/operations/analytics-tools.js';
 import type { AuthorizedContext } from '../src/operations/operation.js';
 import { selectSessionTools, selectTimelines } from '../src/sessions/session-detail-queries.js';
+import { mulberry32 } from './sessions-gen.js';
 
 const SESSIONS = Number(process.argv[2] ?? 100_000);
 const RUNS = 7;
 const NOW = Date.parse('2024-06-01T00:00:00Z');
 const SPAN_DAYS = 90;
 const TOOLS = ['Read', 'Edit', 'Bash', 'Grep', 'Glob', 'Write', 'Task', 'WebFetch', 'TodoWrite', 'MultiEdit', 'LS', 'NotebookEdit'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
+import { headerGetter } from '../http/node-headers.js';
 import type { GatewayYoga } from './yoga.js';
 
 export interface FastResponse {
@@ -54,15 +55,7 @@ export async function tryFastQuery(
   if (!plainJsonRequest(headers)) return null;
   const params = paramsOf(body);
   if (!params) return null;
-  const request = {
-    method: 'POST',
-    headers: {
-      get: (name: string) => {
-        const value = headers[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-    },
-  };
+  const request = { method: 'POST', headers: headerGetter(headers) };
   const enveloped = yoga.getEnveloped({ requestId, request, params } as never);
   let document: DocumentNode;
   try {

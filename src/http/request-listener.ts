@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
+import { headerEntries, headerGetter } from './node-headers.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { requestIdFor } from './request-id.js';
 import { sendFetchResponse, sendJson, sendRaw } from './send.js';
@@ -21,22 +22,6 @@ export interface ListenerDeps {
   readonly bodyLimitBytes: number;
   readonly hookPreviewChars?: number;
   readonly now: () => number;
-}
-
-function headerGetter(req: IncomingMessage) {
-  return {
-    get(name: string): string | null {
-      const value = req.headers[name];
-      if (value === undefined) return null;
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
-}
-
-function headerEntries(req: IncomingMessage): [string, string][] {
-  return Object.entries(req.headers).flatMap(([name, value]) =>
-    value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value] as [string, string]],
-  );
 }
 
 function parseTarget(target: string | undefined): URL | null {
@@ -71,7 +56,7 @@ export function createRequestListener(deps: ListenerDeps) {
     return internalError(requestId);
   }
 
-  async function handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, url: URL, requestId: string) {
+  async function handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, url: URL) {
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const handler = route.methods[method];
     if (!handler) {
@@ -80,7 +65,7 @@ export function createRequestListener(deps: ListenerDeps) {
       return;
     }
     const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
-    const principal = await deps.keys.authenticate(readApiKey(headerGetter(req)));
+    const principal = await deps.keys.authenticate(readApiKey(headerGetter(req.headers)));
     const result = await handler({ url, body, ctx: { principal, db: deps.database.db, now: deps.now }, hookPreviewChars: deps.hookPreviewChars });
     sendJson(res, result.status, result.body);
   }
@@ -98,7 +83,7 @@ export function createRequestListener(deps: ListenerDeps) {
     }
     const request = new deps.yoga.fetchAPI.Request(url, {
       method: 'POST',
-      headers: headerEntries(req),
+      headers: headerEntries(req.headers),
       body: body.length > 0 ? new Uint8Array(body) : undefined,
     });
     await sendFetchResponse(res, await deps.yoga.fetch(request, { requestId }));
@@ -129,7 +114,7 @@ export function createRequestListener(deps: ListenerDeps) {
       const rest = restRoutes.get(path);
       if (rest) {
         route = rest.path;
-        await handleRest(req, res, rest, url, requestId);
+        await handleRest(req, res, rest, url);
       } else if (path === '/graphql') {
         route = path;
         await handleGraphQL(req, res, url, requestId);
