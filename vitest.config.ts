@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
-// Every spec runs on SQLite; with TEST_DATABASE_URL (a PostgreSQL server; .ci/run sets it when the
-// local one answers) it runs again on PostgreSQL, each gateway in a database of its own.
-const engines = ['sqlite', ...(process.env['TEST_DATABASE_URL'] ? ['postgres'] : [])];
+// Every spec runs on SQLite and again on PostgreSQL, each gateway in a database of its own: on the
+// server at TEST_DATABASE_URL (.ci/run sets it when the local one answers), else on in-process PGlite.
+// TEST_ENGINES=sqlite (or postgres) runs one engine only.
+const engines = (process.env['TEST_ENGINES'] ?? 'sqlite,postgres').split(',').filter((name) => name === 'sqlite' || name === 'postgres');
 
 export default defineConfig({
   resolve: {

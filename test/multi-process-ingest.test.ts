@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/time/iso-time.js';
 import { startServe, type ServeProcess } from './support/cli-run.js';
 import { sideQuery } from './support/side-connection.js';
+import { POSTGRES_SOURCE, TEST_ENGINE } from './support/test-database.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
@@ -16,7 +17,11 @@ function uuid(n: number): string {
   return `0000000${n % 10}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
-describe('two gateway processes ingesting the same sessions at once', () => {
+// PGlite is one backend behind a connection multiplexer: it cannot stand in for a server shared by
+// processes (their interleaved extended-protocol messages stall it). Runs on SQLite and a real server.
+const sharedEngine = TEST_ENGINE === 'sqlite' || POSTGRES_SOURCE === 'server';
+
+describe.runIf(sharedEngine)('two gateway processes ingesting the same sessions at once', () => {
   let t: TestGateway;
   let processes: ServeProcess[];
   let key: string;

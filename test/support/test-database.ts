@@ -6,11 +6,19 @@ import pg from 'pg';
 /** The engine this test run targets: `sqlite` (default) or `postgres` (TEST_ENGINE=postgres). */
 export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env['TEST_ENGINE'] === 'postgres' ? 'postgres' : 'sqlite';
 
+/**
+ * Where PostgreSQL comes from: the server at TEST_DATABASE_URL when set, else PGlite (PostgreSQL
+ * compiled to WebAssembly) in this process, so a laptop without a server still covers the dialect.
+ */
+export const POSTGRES_SOURCE: 'server' | 'pglite' = process.env['TEST_DATABASE_URL'] ? 'server' : 'pglite';
+
 export interface TestDatabase {
   /** What the gateway is given as DATABASE_URL / --db. */
   readonly url: string;
   /** The SQLite file, for the few tests that inspect it directly; null on PostgreSQL. */
   readonly sqlitePath: string | null;
+  /** Settings a gateway on this database needs (PGlite: one pooled connection). */
+  readonly gatewayEnv: Record<string, string>;
   drop(): Promise<void>;
 }
 
@@ -18,34 +26,57 @@ let counter = 0;
 
 /** A fresh, empty database of the run's engine: a temporary SQLite file, or a new PostgreSQL database. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  if (TEST_ENGINE === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'trenchcoat-test-'));
-    const path = join(dir, 'gateway.db');
-    return { url: path, sqlitePath: path, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const server = process.env['TEST_DATABASE_URL'];
-  if (!server) throw new Error('TEST_ENGINE=postgres needs TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
+  if (TEST_ENGINE === 'sqlite') return sqliteDatabase();
+  return POSTGRES_SOURCE === 'server' ? serverDatabase(process.env['TEST_DATABASE_URL']!) : pgliteDatabase();
+}
+
+function sqliteDatabase(): TestDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'trenchcoat-test-'));
+  const path = join(dir, 'gateway.db');
+  return { url: path, sqlitePath: path, gatewayEnv: {}, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function serverDatabase(server: string): Promise<TestDatabase> {
   const name = `tc_test_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await adminQuery(server, `create database "${name}"`);
   const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     sqlitePath: null,
+    gatewayEnv: {},
+    drop: () => adminQuery(server, `drop database if exists "${name}" with (force)`),
+  };
+}
+
+async function adminQuery(server: string, text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * An in-memory PGlite behind pglite-socket on an ephemeral localhost port. The gateway, CLI child
+ * processes and side connections all reach it through `pg` as they would a server. It is one
+ * backend behind a multiplexer: a gateway's concurrent statements must share one connection (else
+ * their protocol messages interleave).
+ */
+async function pgliteDatabase(): Promise<TestDatabase> {
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+  await server.start();
+  return {
+    url: `postgres://postgres@${server.getServerConn()}/postgres`,
+    sqlitePath: null,
+    gatewayEnv: { TRENCHCOAT_PG_POOL_SIZE: '1' },
     async drop() {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
+      await server.stop();
+      await db.close();
     },
   };
 }
