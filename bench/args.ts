@@ -1,4 +1,5 @@
 // Command-line flags of `npm run bench` (bench/run.ts).
+import { databaseName, redactUrl } from './pg-admin.js';
 
 export const SCENARIOS = ['rest-day', 'rest-month', 'rest-first-page', 'rest-deep-page', 'graphql-day', 'ingest'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -29,7 +30,15 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-connections C  connections for the gateway's ingestion scenario (default 4)
   --warmup S              warm-up seconds before each measured round (default: min(2, duration))
   --only a,b              scenarios: ${SCENARIOS.join(', ')}
-  --db PATH               data set file to use (built there if missing); default bench/.data/sessions-N.db
+  --db PATH|URL           where the data set lives (built there if missing), which also picks the engine of the run:
+                            PATH  a SQLite file (default bench/.data/sessions-N.db); the baseline is node:http +
+                                  better-sqlite3, the ingestion scratch files go to bench/.data/scratch/
+                            postgres://USER[:PASSWORD]@HOST:PORT/DBNAME  a PostgreSQL database, e.g.
+                                  postgres://postgres@127.0.0.1:5432/tc_bench_100k: created if missing (through the
+                                  server's postgres database), built as DBNAME_partial and renamed when complete,
+                                  reused when it holds the finished set (table bench_manifest); the gateway, the
+                                  baseline (node:http + pg) and the peers all read it; the ingestion scenario uses
+                                  scratch databases DBNAME_ingest_gateway and DBNAME_ingest_loop on that server
   --build auto|http|inprocess
                           how a missing data set is loaded: http POSTs to /api/v1/events; inprocess calls
                           runGuarded(ingestEvents); auto (default) starts over HTTP and finishes in-process
@@ -37,8 +46,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --build-inflight K      requests in flight while building over HTTP (default 4)
   --gateway-log-level L   LOG_LEVEL for the gateway (default: unset, the gateway's own default, info)
   --json [PATH]           also write the results as JSON (default bench/.data/results.json)
-  --write-readme          replace the block between <!-- bench:start --> and <!-- bench:end --> in README.md
-  --keep-scratch          keep the ingestion scenario's scratch databases
+  --write-readme          replace the engine's block in README.md: between <!-- bench:start --> and
+                          <!-- bench:end --> for SQLite, <!-- bench-postgres:start --> and <!-- bench-postgres:end -->
+                          for PostgreSQL; the other engine's block is left as it is
+  --keep-scratch          keep the ingestion scenario's scratch databases (files, or PostgreSQL databases)
   --help`;
 
 export class ArgsError extends Error {}
@@ -114,7 +125,14 @@ export function parseArgs(argv: readonly string[]): BenchArgs | 'help' {
       }
       case '--db': {
         const v = value();
-        if (!v) throw new ArgsError('--db needs a path.');
+        if (!v) throw new ArgsError('--db needs a SQLite file path or a postgres:// URL.');
+        if (/^postgres(ql)?:\/\//i.test(v)) {
+          try {
+            databaseName(v);
+          } catch (error) {
+            throw new ArgsError(`--db ${redactUrl(v)}: ${(error as Error).message}.`);
+          }
+        }
         args.db = v;
         break;
       }

@@ -1,11 +1,13 @@
 // The ingestion baseline: an in-process loop inserting the same 1000-event batches with prepared
 // statements, one transaction per batch, into a scratch database with the gateway's schema (tables
 // and indexes copied from a freshly migrated gateway database). It stores what the gateway stores:
-// the events, and the per-session and per-tool rows folded from them. No HTTP, no validation.
+// the events, and the per-session and per-tool rows folded from them (bench/ingest-fold.ts). No
+// HTTP, no validation. On PostgreSQL: bench/baseline-insert-pg.ts.
 // Run: node --import tsx bench/baseline-insert.ts --db SCRATCH --seconds S --warmup W --tag T
 // Prints one JSON line: { batches, events, seconds, batchesPerSecond, eventsPerSecond, p50, p99 }.
 import Database from 'better-sqlite3';
 import { FreshBatches } from './ingest-batches.js';
+import { foldBatch, loopFlag, loopResult } from './ingest-fold.js';
 import type { RawEvent } from './sessions-gen.js';
 
 /** Copies tables and indexes (not data, not triggers) from `from` into a new database at `to`. */
@@ -19,27 +21,6 @@ export function copySchema(from: string, to: string): void {
   target.pragma('journal_mode = WAL');
   target.exec(rows.map((r) => `${r.sql};`).join('\n'));
   target.close();
-}
-
-interface SessionFold {
-  id: string;
-  minStart: number | null;
-  maxStart: number | null;
-  maxEnd: number | null;
-  minEvent: number;
-  maxEvent: number;
-  events: number;
-  tools: number;
-}
-
-interface ToolFold {
-  session: string;
-  tool: string;
-  invocations: number;
-  results: number;
-  errors: number;
-  durationUs: number;
-  durations: number;
 }
 
 export function openLoop(path: string) {
@@ -76,75 +57,22 @@ export function openLoop(path: string) {
   const account = 1;
 
   const insertBatch = db.transaction((events: RawEvent[]) => {
-    const sessions = new Map<string, SessionFold>();
-    const tools = new Map<string, ToolFold>();
-    for (const e of events) {
-      const ts = Date.parse(e.timestamp);
-      const data = e.data ?? {};
-      const toolUseId = typeof data['tool_use_id'] === 'string' ? data['tool_use_id'] : null;
-      const inserted = insertEvent.run(account, e.session_id, e.event_type, ts, e.event_id, `id:${e.event_id}`, JSON.stringify(data), toolUseId);
-      if (inserted.changes === 0) continue;
-      let s = sessions.get(e.session_id);
-      if (!s) {
-        s = { id: e.session_id, minStart: null, maxStart: null, maxEnd: null, minEvent: ts, maxEvent: ts, events: 0, tools: 0 };
-        sessions.set(e.session_id, s);
-      }
-      s.events++;
-      if (ts < s.minEvent) s.minEvent = ts;
-      if (ts > s.maxEvent) s.maxEvent = ts;
-      if (e.event_type === 'session_start') {
-        if (s.minStart === null || ts < s.minStart) s.minStart = ts;
-        if (s.maxStart === null || ts > s.maxStart) s.maxStart = ts;
-      } else if (e.event_type === 'session_end') {
-        if (s.maxEnd === null || ts > s.maxEnd) s.maxEnd = ts;
-      }
-      const tool = data['tool_name'];
-      if ((e.event_type === 'tool_use' || e.event_type === 'tool_result') && typeof tool === 'string') {
-        if (e.event_type === 'tool_use') s.tools++;
-        const key = `${e.session_id}\u0000${tool}`;
-        let t = tools.get(key);
-        if (!t) {
-          t = { session: e.session_id, tool, invocations: 0, results: 0, errors: 0, durationUs: 0, durations: 0 };
-          tools.set(key, t);
-        }
-        if (e.event_type === 'tool_use') t.invocations++;
-        else {
-          t.results++;
-          if (data['is_error'] === true) t.errors++;
-          const d = data['duration_ms'];
-          if (typeof d === 'number' && d >= 0) {
-            t.durationUs += Math.round(d * 1000);
-            t.durations++;
-          }
-        }
-      } else if (e.event_type === 'tool_use') s.tools++;
-    }
-    for (const s of sessions.values()) {
+    const { sessions, tools } = foldBatch(events, (e, row) =>
+      insertEvent.run(account, e.session_id, e.event_type, row.ts, e.event_id, `id:${e.event_id}`, JSON.stringify(row.data), row.toolUseId).changes > 0);
+    for (const s of sessions) {
       upsertSession.run({
         account, id: s.id, started: s.minStart ?? s.minEvent, minStart: s.minStart, maxStart: s.maxStart, maxEnd: s.maxEnd,
         minEvent: s.minEvent, maxEvent: s.maxEvent, events: s.events, tools: s.tools,
       });
     }
-    for (const t of tools.values()) upsertTool.run(account, t.session, t.tool, t.invocations, t.results, t.errors, t.durationUs, t.durations);
+    for (const t of tools) upsertTool.run(account, t.session, t.tool, t.invocations, t.results, t.errors, t.durationUs, t.durations);
   });
   return { db, insertBatch };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
-
-function flag(name: string): string {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? process.argv[i + 1] : undefined;
-  if (!value) throw new Error(`baseline-insert: ${name} is required`);
-  return value;
-}
-
 if (process.argv[1]?.endsWith('baseline-insert.ts')) {
-  const { db, insertBatch } = openLoop(flag('--db'));
-  const batches = new FreshBatches(Number(flag('--tag')));
+  const { db, insertBatch } = openLoop(loopFlag('--db'));
+  const batches = new FreshBatches(Number(loopFlag('--tag')));
   const run = (seconds: number) => {
     const latencies: number[] = [];
     const started = performance.now();
@@ -159,19 +87,8 @@ if (process.argv[1]?.endsWith('baseline-insert.ts')) {
     }
     return { latencies, events, seconds: (performance.now() - started) / 1000 };
   };
-  run(Number(flag('--warmup')));
-  const { latencies, events, seconds } = run(Number(flag('--seconds')));
-  latencies.sort((a, b) => a - b);
+  run(Number(loopFlag('--warmup')));
+  const { latencies, events, seconds } = run(Number(loopFlag('--seconds')));
   db.close();
-  process.stdout.write(
-    `${JSON.stringify({
-      batches: latencies.length,
-      events,
-      seconds,
-      batchesPerSecond: latencies.length / seconds,
-      eventsPerSecond: events / seconds,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-    })}\n`,
-  );
+  process.stdout.write(`${loopResult(latencies, events, seconds)}\n`);
 }

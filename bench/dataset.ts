@@ -2,11 +2,11 @@
 // before a fixed instant, plus ~5% more sessions spread over four noise accounts. Built through the
 // normal ingestion path: a gateway process on the file, 1000-event batches POSTed to /api/v1/events
 // with `unlimited`-tier keys, several requests in flight (or, with --build inprocess, the same
-// ingestEvents operation called in-process through runGuarded). Cached under bench/.data/.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// ingestEvents operation called in-process through runGuarded). Cached: on SQLite in a file under
+// bench/.data/ (bench/dataset-file.ts), on PostgreSQL in the database --db names (bench/dataset-pg.ts).
 import { Agent, request } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { createKey, ROOT, startGateway } from './processes.js';
+import type { Engine } from './engine.js';
+import { createKey, startGateway } from './processes.js';
 import { mulberry32, randomUuid, sessionEvents, type RawEvent } from './sessions-gen.js';
 
 export const REFERENCE_MS = Date.parse('2025-01-01T00:00:00Z');
@@ -45,9 +45,29 @@ export interface DatasetMeta {
 }
 
 export interface Dataset {
+  /** What the gateway's and the bench servers' --db get: the SQLite file, or the postgres:// URL. */
   path: string;
+  /** `path` for logs and reports (a URL without its password). */
+  label: string;
   meta: DatasetMeta;
   built: boolean;
+}
+
+/** Where a data set lives and how a build becomes it: bench/dataset-file.ts, bench/dataset-pg.ts. */
+export interface DatasetLocation {
+  /** --db for the gateway and the bench servers. */
+  readonly target: string;
+  readonly label: string;
+  /** Rebuild a data set made by another generator version (the default SQLite file only). */
+  readonly rebuildStale: boolean;
+  exists(): Promise<boolean>;
+  /** The completion marker: null for a data set built elsewhere. */
+  readManifest(): Promise<DatasetMeta | null>;
+  writeManifest(meta: DatasetMeta): Promise<void>;
+  /** Makes an empty place for a build; returns its --db. */
+  startBuild(): Promise<string>;
+  /** The finished build becomes the data set (replacing any previous one), with `meta` as its manifest. */
+  finishBuild(meta: DatasetMeta): Promise<void>;
 }
 
 export interface DatasetBatch {
@@ -80,18 +100,6 @@ export function* datasetBatches(sessions: number): Generator<DatasetBatch> {
     const buffer = buffers[account]!;
     if (buffer.length > 0) yield { account, events: buffer.splice(0), sessionsDone: done };
   }
-}
-
-export function defaultDatasetPath(sessions: number): string {
-  return join(ROOT, 'bench', '.data', `sessions-${sessions}.db`);
-}
-
-function metaPath(dbPath: string): string {
-  return `${dbPath}.bench.json`;
-}
-
-function removeDb(path: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
 }
 
 function formatDuration(seconds: number): string {
@@ -277,19 +285,17 @@ async function countMainSessions(path: string, readKey: string): Promise<number>
 
 export type BuildMethod = 'auto' | 'http' | 'inprocess';
 
-export async function buildDataset(path: string, sessions: number, method: BuildMethod, inflight: number): Promise<DatasetMeta> {
-  mkdirSync(dirname(path), { recursive: true });
-  const partial = `${path}.partial`;
-  removeDb(partial);
+export async function buildDataset(location: DatasetLocation, sessions: number, method: BuildMethod, inflight: number): Promise<DatasetMeta> {
+  const partial = await location.startBuild();
   const noise = Math.round(sessions * NOISE_FRACTION);
   const expectedEvents = Math.round((sessions + noise) * 12.1);
   process.stderr.write(
-    `[build] ${path}: ${sessions.toLocaleString('en-US')} sessions in "${MAIN_ACCOUNT}" + ${noise.toLocaleString('en-US')} in ` +
+    `[build] ${location.label}: ${sessions.toLocaleString('en-US')} sessions in "${MAIN_ACCOUNT}" + ${noise.toLocaleString('en-US')} in ` +
       `${NOISE_ACCOUNTS.length} noise accounts, ~${expectedEvents.toLocaleString('en-US')} events, via ` +
       `${method === 'inprocess' ? 'runGuarded(ingestEvents) in-process' : `POST /api/v1/events (${inflight} in flight)`}` +
       `${method === 'auto' ? `, finishing in-process if that would take over ${formatDuration(HTTP_BUDGET_SECONDS)}` : ''}\n`,
   );
-  // `keys create` migrates a new file. Every key is `unlimited`, so no rate limit can slow the build.
+  // `keys create` migrates a new database. Every key is `unlimited`, so no rate limit can slow the build.
   const writeKeys = [
     await createKey(partial, MAIN_ACCOUNT, 'write:events'),
     ...(await Promise.all(NOISE_ACCOUNTS.map((a) => createKey(partial, a, 'write:events')))),
@@ -310,9 +316,6 @@ export async function buildDataset(path: string, sessions: number, method: Build
   const eventsPerSecond = Math.round(progress.events / seconds);
   const total = await countMainSessions(partial, readKey);
   if (total !== sessions) throw new Error(`the built data set holds ${total} sessions in "${MAIN_ACCOUNT}", expected ${sessions}`);
-  removeDb(path);
-  for (const suffix of ['-wal', '-shm']) if (existsSync(partial + suffix)) renameSync(partial + suffix, path + suffix);
-  renameSync(partial, path);
   const used = parts.filter((p) => p.events > 0).map((p) => p.method).join('+') as 'http' | 'inprocess' | 'http+inprocess';
   const meta: DatasetMeta = {
     version: DATASET_VERSION,
@@ -330,7 +333,7 @@ export async function buildDataset(path: string, sessions: number, method: Build
       at: new Date().toISOString(),
     },
   };
-  writeFileSync(metaPath(path), `${JSON.stringify(meta, null, 2)}\n`);
+  await location.finishBuild(meta);
   process.stderr.write(
     `[build] done: ${progress.events.toLocaleString('en-US')} events in ${formatDuration(seconds)} (${eventsPerSecond.toLocaleString('en-US')} events/s; ` +
       `${parts.map((p) => `${p.method}: ${p.events.toLocaleString('en-US')} events at ${p.eventsPerSecond.toLocaleString('en-US')}/s`).join(', ')})\n`,
@@ -338,36 +341,38 @@ export async function buildDataset(path: string, sessions: number, method: Build
   return meta;
 }
 
-/** The data set for `sessions` (or at `dbPath`), built if missing. */
+/** The data set for `sessions` (or at `dbPath`: a SQLite file or a postgres:// URL), built if missing. */
 export async function ensureDataset(options: {
+  engine: Engine;
   sessions: number;
   dbPath: string | null;
   method: BuildMethod;
   inflight: number;
 }): Promise<Dataset> {
-  const path = resolve(options.dbPath ?? defaultDatasetPath(options.sessions));
-  if (!existsSync(path)) {
-    const meta = await buildDataset(path, options.sessions, options.method, options.inflight);
-    return { path, meta, built: true };
-  }
-  if (existsSync(metaPath(path))) {
-    const meta = JSON.parse(readFileSync(metaPath(path), 'utf8')) as DatasetMeta;
-    if (options.dbPath === null && (meta.version !== DATASET_VERSION || meta.sessions !== options.sessions)) {
-      process.stderr.write(`[data] ${path} was built by another version of the generator: rebuilding\n`);
-      const rebuilt = await buildDataset(path, options.sessions, options.method, options.inflight);
-      return { path, meta: rebuilt, built: true };
+  const location = options.engine.dataset(options.sessions, options.dbPath);
+  const found = { path: location.target, label: location.label };
+  const build = async () => ({ ...found, meta: await buildDataset(location, options.sessions, options.method, options.inflight), built: true });
+  if (!(await location.exists())) return build();
+  const stored = await location.readManifest();
+  if (stored) {
+    if (location.rebuildStale && (stored.version !== DATASET_VERSION || stored.sessions !== options.sessions)) {
+      process.stderr.write(`[data] ${location.label} was built by another version of the generator: rebuilding\n`);
+      return build();
     }
-    process.stderr.write(`[data] reusing ${path} (${meta.sessions.toLocaleString('en-US')} sessions, ${meta.events.toLocaleString('en-US')} events)\n`);
-    return { path, meta, built: false };
+    if (stored.sessions !== options.sessions) {
+      process.stderr.write(`[data] note: ${location.label} holds ${stored.sessions.toLocaleString('en-US')} sessions, not the --sessions ${options.sessions.toLocaleString('en-US')}\n`);
+    }
+    process.stderr.write(`[data] reusing ${location.label} (${stored.sessions.toLocaleString('en-US')} sessions, ${stored.events.toLocaleString('en-US')} events)\n`);
+    return { ...found, meta: stored, built: false };
   }
-  // A file built elsewhere: a fresh read key for account `bench`, and its session count.
-  const readKey = await createKey(path, MAIN_ACCOUNT, 'read:analytics');
-  const sessions = await countMainSessions(path, readKey);
-  if (sessions === 0) throw new Error(`${path} has no sessions in account "${MAIN_ACCOUNT}"`);
+  // A data set built elsewhere: a fresh read key for account `bench`, and its session count.
+  const readKey = await createKey(location.target, MAIN_ACCOUNT, 'read:analytics');
+  const sessions = await countMainSessions(location.target, readKey);
+  if (sessions === 0) throw new Error(`${location.label} has no sessions in account "${MAIN_ACCOUNT}"`);
   const meta: DatasetMeta = {
     version: DATASET_VERSION, sessions, noiseSessions: 0, events: 0, reference: new Date(REFERENCE_MS).toISOString(), readKey, build: null,
   };
-  writeFileSync(metaPath(path), `${JSON.stringify(meta, null, 2)}\n`);
-  process.stderr.write(`[data] using ${path} (${sessions.toLocaleString('en-US')} sessions in "${MAIN_ACCOUNT}")\n`);
-  return { path, meta, built: false };
+  await location.writeManifest(meta);
+  process.stderr.write(`[data] using ${location.label} (${sessions.toLocaleString('en-US')} sessions in "${MAIN_ACCOUNT}")\n`);
+  return { ...found, meta, built: false };
 }

@@ -2,12 +2,10 @@
 // R rounds; in each round every server is warmed up and then measured, the order rotating between
 // rounds. Medians over rounds; the gateway's RSS sampled every 100 ms from /proc.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { BenchArgs, ScenarioName } from './args.js';
-import { copySchema } from './baseline-insert.js';
 import { DAY_WINDOW, MONTH_WINDOW, type Dataset } from './dataset.js';
+import type { Engine } from './engine.js';
 import { FreshBatches, INGEST_BATCH_SIZE } from './ingest-batches.js';
 import { createKey, MiB, ROOT, RssSampler, startGateway, startServer, track, tsxArgs, type ServerProcess } from './processes.js';
 
@@ -103,11 +101,11 @@ async function measureHttp(target: HttpTarget, warmup: number, seconds: number):
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: r.non2xx + r.errors + r.timeouts + bad };
 }
 
-function runLoop(db: string, warmup: number, seconds: number, tag: number): Promise<Stats> {
+function runLoop(script: string, db: string, warmup: number, seconds: number, tag: number): Promise<Stats> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      tsxArgs('bench/baseline-insert.ts', '--db', db, '--seconds', String(seconds), '--warmup', String(warmup), '--tag', String(tag)),
+      tsxArgs(script, '--db', db, '--seconds', String(seconds), '--warmup', String(warmup), '--tag', String(tag)),
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     track(child);
@@ -311,27 +309,25 @@ export async function measureReads(
 
 /**
  * Ingestion: a gateway process on a scratch database (migrated by the gateway itself) taking fresh
- * 1000-event batches over HTTP, against the in-process insert loop on a scratch copy of that schema.
+ * 1000-event batches over HTTP, against the insert loop on a scratch copy of that schema (both SQLite
+ * files, or both PostgreSQL databases on the --db server).
  */
-export async function measureIngest(args: BenchArgs): Promise<{ result: ScenarioResult; peakRss: number }> {
-  const dir = join(ROOT, 'bench', '.data', 'scratch');
-  mkdirSync(dir, { recursive: true });
-  const gatewayDb = join(dir, 'ingest-gateway.db');
-  const loopDb = join(dir, 'ingest-loop.db');
-  const clean = () => {
-    for (const f of [gatewayDb, loopDb]) for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
-  };
-  clean();
-  const key = await createKey(gatewayDb, 'bench-ingest', 'write:events');
-  copySchema(gatewayDb, loopDb);
-  const gateway = await startGateway(gatewayDb, args.gatewayLogLevel, 'gateway (ingest)');
-  const sampler = new RssSampler(gateway.pid);
+export async function measureIngest(args: BenchArgs, engine: Engine): Promise<{ result: ScenarioResult; peakRss: number }> {
+  const scratch = engine.ingestScratch();
+  await scratch.prepare();
+  let gateway: ServerProcess | null = null;
+  let sampler: RssSampler | null = null;
   try {
+    const key = await createKey(scratch.gateway, 'bench-ingest', 'write:events');
+    await scratch.copySchema();
+    gateway = await startGateway(scratch.gateway, args.gatewayLogLevel, 'gateway (ingest)');
+    sampler = new RssSampler(gateway.pid);
     const batches = new FreshBatches(0xa0);
     const bad = { count: 0 };
     const expected = `"accepted":${INGEST_BATCH_SIZE},"rejected":0,"duplicates":0`;
     // One batch first: it must be stored whole.
-    const probe = await fetchText(`${gateway.url}/api/v1/events`, {
+    const url = gateway.url;
+    const probe = await fetchText(`${url}/api/v1/events`, {
       method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: batches.nextBody(),
     });
     if (probe.status !== 200 || !probe.text.includes(expected)) throw new VerificationError(`ingest: the gateway answered ${probe.status}: ${probe.text.slice(0, 400)}`);
@@ -341,7 +337,7 @@ export async function measureIngest(args: BenchArgs): Promise<{ result: Scenario
       kind: 'http',
       bad,
       options: () => ({
-        url: gateway.url,
+        url,
         connections: args.ingestConnections,
         requests: [{
           method: 'POST',
@@ -354,27 +350,31 @@ export async function measureIngest(args: BenchArgs): Promise<{ result: Scenario
         }],
       }),
     };
-    const loop: LoopTarget = { name: 'baseline', kind: 'loop', run: (warmup, seconds, round) => runLoop(loopDb, warmup, seconds, 0xb0 + round) };
+    const loop: LoopTarget = {
+      name: 'baseline', kind: 'loop', run: (warmup, seconds, round) => runLoop(engine.insertScript, scratch.loop, warmup, seconds, 0xb0 + round),
+    };
     const r = await runScenario('ingest', [http, loop], args, sampler, INGEST_BATCH_SIZE);
     const g = r.get('gateway')!;
     const b = r.get('baseline')!;
     const peak = sampler.window();
+    const overall = sampler.peak;
     return {
       result: {
         name: 'ingest',
-        description: `ingestion of fresh sessions in 1000-event batches: the gateway over HTTP (\`POST /api/v1/events\`, ${args.ingestConnections} connections) on a new database, the in-process insert loop on a copy of its schema`,
+        description: `ingestion of fresh sessions in 1000-event batches: the gateway over HTTP (\`POST /api/v1/events\`, ${args.ingestConnections} connections) on a new database, the ${engine.name === 'sqlite' ? 'in-process insert loop' : 'insert loop (one pg connection)'} on a copy of its schema`,
         gateway: g, baseline: b, peers: [], ratio: g.median.rps / b.median.rps, target: TARGETS.ingest, gatewayPeakRss: peak,
       },
-      peakRss: Math.max(sampler.peak, peak),
+      peakRss: Math.max(overall, peak),
     };
   } finally {
-    sampler.stop();
-    await gateway.stop();
-    if (!args.keepScratch) clean();
+    sampler?.stop();
+    await gateway?.stop();
+    if (args.keepScratch) log(`[ingest] scratch databases kept: ${scratch.label}`);
+    else await scratch.clean();
   }
 }
 
-export async function startReadServers(args: BenchArgs, dataset: Dataset): Promise<ReadServers> {
+export async function startReadServers(args: BenchArgs, dataset: Dataset, engine: Engine): Promise<ReadServers> {
   const gateway = await startGateway(dataset.path, args.gatewayLogLevel);
   const started: ServerProcess[] = [gateway];
   try {
@@ -383,7 +383,7 @@ export async function startReadServers(args: BenchArgs, dataset: Dataset): Promi
       started.push(s);
       return s;
     };
-    const baseline = await server('baseline', 'bench/baseline-server.ts');
+    const baseline = await server('baseline', engine.baselineScript);
     const peers = args.only.includes('graphql-day');
     const apollo = peers ? await server('apollo', 'bench/peers/apollo.ts') : null;
     const mercurius = peers ? await server('mercurius', 'bench/peers/mercurius.ts') : null;
@@ -394,13 +394,13 @@ export async function startReadServers(args: BenchArgs, dataset: Dataset): Promi
   }
 }
 
-export async function measure(args: BenchArgs, dataset: Dataset | null): Promise<Measurement> {
+export async function measure(args: BenchArgs, dataset: Dataset | null, engine: Engine): Promise<Measurement> {
   const scenarios: ScenarioResult[] = [];
   let read: number | null = null;
   let deepOffset = 0;
   const reads = args.only.filter((s) => s !== 'ingest');
   if (reads.length > 0 && dataset) {
-    const servers = await startReadServers(args, dataset);
+    const servers = await startReadServers(args, dataset, engine);
     const sampler = new RssSampler(servers.gateway.pid);
     try {
       const paths = readScenarioPaths(dataset);
@@ -415,7 +415,7 @@ export async function measure(args: BenchArgs, dataset: Dataset | null): Promise
   }
   let ingest: number | null = null;
   if (args.only.includes('ingest')) {
-    const r = await measureIngest(args);
+    const r = await measureIngest(args, engine);
     scenarios.push(r.result);
     ingest = r.peakRss;
   }

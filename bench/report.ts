@@ -1,17 +1,21 @@
 // The benchmark's report: markdown tables (printed, and with --write-readme placed in README.md
-// between <!-- bench:start --> and <!-- bench:end -->), and the JSON results.
+// between the engine's markers: <!-- bench:start --> and <!-- bench:end --> for SQLite,
+// <!-- bench-postgres:start --> and <!-- bench-postgres:end --> for PostgreSQL), and the JSON results.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { BenchArgs } from './args.js';
 import type { Dataset } from './dataset.js';
+import type { Engine } from './engine.js';
+import { PG_POOL_SIZE } from './sessions-store-pg.js';
 import { PEER_TARGETS, RSS_TARGET_MIB, type Measurement, type ScenarioResult, type Stats } from './measure.js';
 import { MiB, ROOT } from './processes.js';
 
 export interface Environment {
   node: string;
-  sqlite: string;
+  engine: Engine['name'];
+  /** The engine and its version: `SQLite 3.46.1`, `PostgreSQL 15.4 (Debian 15.4-1)` (select version()). */
+  database: string;
   cpu: string;
   cores: number;
   /** The 1-minute load average when the measurement started: other work on the machine skews results. */
@@ -27,18 +31,16 @@ function version(pkg: string): string {
   }
 }
 
-export function environment(): Environment {
-  const db = new Database(':memory:');
-  const sqlite = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
-  db.close();
+export async function environment(engine: Engine): Promise<Environment> {
   return {
     node: process.version,
-    sqlite,
+    engine: engine.name,
+    database: await engine.version(),
     cpu: cpus()[0]?.model.trim() ?? '?',
     cores: cpus().length,
     loadBefore: Math.round(loadavg()[0]! * 100) / 100,
     versions: Object.fromEntries(
-      ['graphql-yoga', '@pothos/core', 'kysely', 'better-sqlite3', 'graphql', '@apollo/server', 'fastify', 'mercurius', 'graphql-jit', 'autocannon'].map((p) => [p, version(p)]),
+      ['graphql-yoga', '@pothos/core', 'kysely', 'better-sqlite3', 'pg', 'graphql', '@apollo/server', 'fastify', 'mercurius', 'graphql-jit', 'autocannon'].map((p) => [p, version(p)]),
     ),
   };
 }
@@ -61,6 +63,17 @@ function scenarioLabel(s: ScenarioResult): string {
   return s.name === 'ingest' ? 'ingest (events/s)' : s.name;
 }
 
+function baselineText(env: Environment): string {
+  if (env.engine === 'sqlite') {
+    return 'Baseline: node:http + better-sqlite3, a hand-written handler producing the same bytes (checked before measuring) with a plain COUNT and LIMIT/OFFSET; ' +
+      'for ingestion, an in-process loop inserting the same batches (events, sessions and per-tool rows; one transaction per batch) into a copy of the schema.';
+  }
+  return `Baseline: node:http + pg ${env.versions['pg']}, a hand-written handler producing the same bytes (checked before measuring) with a plain COUNT(*) and LIMIT/OFFSET ` +
+    `(named prepared statements, a pool of ${PG_POOL_SIZE} connections like the gateway's); the GraphQL peers run the same SQL through it; ` +
+    'for ingestion, a loop on one pg connection inserting the same batches (events, sessions and per-tool rows; one transaction per batch, one multi-row statement per table) ' +
+    'into a scratch database with a copy of the schema, the gateway into another.';
+}
+
 export function markdown(args: BenchArgs, command: string, dataset: Dataset | null, m: Measurement, env: Environment, date: Date): string {
   const lines: string[] = [];
   const meta = dataset?.meta;
@@ -76,12 +89,11 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
       `${meta.build ? `, built through ${meta.build.method === 'http' ? 'POST /api/v1/events' : meta.build.method === 'inprocess' ? 'runGuarded(ingestEvents) in-process' : 'POST /api/v1/events, finished in-process'} at ${int(meta.build.eventsPerSecond)} events/s` : ''}`
     : 'no read data set (ingestion only)';
   lines.push(
-    `${data}. Node ${env.node}, SQLite ${env.sqlite}, ${env.cores} × ${env.cpu} (load average ${env.loadBefore} when measuring began). ` +
+    `${data}. Node ${env.node}, ${env.database}${env.engine === 'postgres' ? ' on the same machine' : ''}, ${env.cores} × ${env.cpu} (load average ${env.loadBefore} when measuring began). ` +
       `Each server in its own process, autocannon in another; ${args.rounds} round${args.rounds > 1 ? 's' : ''} of ${args.duration} s per server ` +
       `(after ${args.warmup} s of warm-up), order rotating; medians; ${args.connections} connections (ingestion: ${args.ingestConnections}). ` +
-      `Gateway: \`trenchcoat serve\`${args.gatewayLogLevel ? ` with LOG_LEVEL=${args.gatewayLogLevel}` : ' with its default logging (info, one line per request, to /dev/null)'}. ` +
-      'Baseline: node:http + better-sqlite3, a hand-written handler producing the same bytes (checked before measuring) with a plain COUNT and LIMIT/OFFSET; ' +
-      'for ingestion, an in-process loop inserting the same batches (events, sessions and per-tool rows; one transaction per batch) into a copy of the schema.',
+      `Gateway: \`trenchcoat serve${env.engine === 'postgres' ? ' --db postgres://…' : ''}\`${args.gatewayLogLevel ? ` with LOG_LEVEL=${args.gatewayLogLevel}` : ' with its default logging (info, one line per request, to /dev/null)'}. ` +
+      baselineText(env),
   );
   lines.push('');
   lines.push('| scenario | gateway req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | target | met? |');
@@ -125,25 +137,39 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
     m.peakRss.ingest === null ? null : `${mib(m.peakRss.ingest)} ingesting`,
   ].filter(Boolean);
   const peak = Math.max(m.peakRss.read ?? 0, m.peakRss.ingest ?? 0);
-  lines.push(`Gateway peak RSS under load (VmRSS sampled every 100 ms): ${rss.join(', ')}; target ≤ ${RSS_TARGET_MIB} MiB: ${peak / MiB <= RSS_TARGET_MIB ? 'met' : 'not met'}.`);
+  lines.push(
+    `Gateway peak RSS under load (VmRSS sampled every 100 ms${env.engine === 'postgres' ? ', the gateway process only, not the PostgreSQL server\'s' : ''}): ` +
+      `${rss.join(', ')}; target ≤ ${RSS_TARGET_MIB} MiB: ${peak / MiB <= RSS_TARGET_MIB ? 'met' : 'not met'}.`,
+  );
   return lines.join('\n');
 }
 
-export function writeReadme(block: string): void {
-  const path = join(ROOT, 'README.md');
+/** How to produce the PostgreSQL block, said once above it when --write-readme first adds it. */
+const POSTGRES_INTRO =
+  'On PostgreSQL, the same scenarios with the data set in a PostgreSQL database (created and built if missing) and the baseline on node:http + pg: ' +
+  '`npm run bench -- --db postgres://USER@HOST:PORT/tc_bench_100k --sessions 100000`.';
+
+/**
+ * Replaces this engine's block in README.md (and nothing else). A missing SQLite block is added
+ * under a new `## Performance`; a missing PostgreSQL block goes right after the SQLite one.
+ */
+export function writeReadme(block: string, engine: Engine, path = join(ROOT, 'README.md')): void {
   const readme = readFileSync(path, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
+  const { start, end } = engine.readme;
   const content = `${start}\n${block}\n${end}`;
   const i = readme.indexOf(start);
   const j = readme.indexOf(end);
   let next: string;
   if (i >= 0 && j > i) next = readme.slice(0, i) + content + readme.slice(j + end.length);
+  else if (engine.name === 'postgres' && readme.includes('<!-- bench:end -->')) {
+    const at = readme.indexOf('<!-- bench:end -->') + '<!-- bench:end -->'.length;
+    next = `${readme.slice(0, at)}\n\n${POSTGRES_INTRO}\n\n${content}${readme.slice(at)}`;
+  } else if (engine.name === 'postgres') next = `${readme.replace(/\s*$/, '')}\n\n## Performance on PostgreSQL\n\n${POSTGRES_INTRO}\n\n${content}\n`;
   else next = `${readme.replace(/\s*$/, '')}\n\n## Performance\n\n${content}\n`;
   writeFileSync(path, next);
 }
 
 export function jsonResults(args: BenchArgs, command: string, dataset: Dataset | null, m: Measurement, env: Environment, date: Date) {
-  const meta = dataset ? { ...dataset.meta, readKey: undefined, path: dataset.path } : null;
+  const meta = dataset ? { ...dataset.meta, readKey: undefined, path: dataset.label } : null;
   return { date: date.toISOString(), command, args, environment: env, dataset: meta, ...m };
 }

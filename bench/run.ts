@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ArgsError, parseArgs, USAGE } from './args.js';
 import { ensureDataset } from './dataset.js';
+import { engineFor } from './engine.js';
 import { measure, VerificationError } from './measure.js';
 import { environment, jsonResults, markdown, writeReadme } from './report.js';
 
@@ -25,15 +26,16 @@ async function main(): Promise<number> {
   }
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const started = performance.now();
+  const engine = engineFor(args.db);
   const needsData = args.only.some((s) => s !== 'ingest');
   const dataset = needsData
-    ? await ensureDataset({ sessions: args.sessions, dbPath: args.db, method: args.build, inflight: args.buildInflight })
+    ? await ensureDataset({ engine, sessions: args.sessions, dbPath: args.db, method: args.build, inflight: args.buildInflight })
     : null;
-  const env = environment();
+  const env = await environment(engine);
   const date = new Date();
   let result;
   try {
-    result = await measure(args, dataset);
+    result = await measure(args, dataset, engine);
   } catch (error) {
     if (error instanceof VerificationError) {
       process.stderr.write(`\nbench: verification failed, nothing measured.\n${error.message}\n`);
@@ -50,8 +52,8 @@ async function main(): Promise<number> {
     process.stderr.write(`[bench] results written to ${path}\n`);
   }
   if (args.writeReadme) {
-    writeReadme(report);
-    process.stderr.write('[bench] README.md updated (## Performance)\n');
+    writeReadme(report, engine);
+    process.stderr.write(`[bench] README.md updated (## Performance, the ${engine.label} block)\n`);
   }
   process.stderr.write(`[bench] done in ${Math.round((performance.now() - started) / 1000)} s\n`);
   return 0;

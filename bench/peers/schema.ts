@@ -1,8 +1,10 @@
 // The GraphQL peers' schema and resolvers: idiomatic SDL plus a resolver map, the shape both Apollo
 // Server and Mercurius take. Same query as the gateway's `sessions`, same SQL as the REST baseline
-// (bench/sessions-store.ts), the same X-API-Key authentication.
+// (bench/sessions-store.ts, or bench/sessions-store-pg.ts on PostgreSQL), the same X-API-Key
+// authentication.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { parseInstant, toView, utc, type Caller, type SessionsStore } from '../sessions-store.js';
+import { parseInstant, toView, utc, type Caller, type SessionRow } from '../session-view.js';
+import type { PeerStore } from './store.js';
 
 export const typeDefs = /* GraphQL */ `
   "An instant: YYYY-MM-DD or an ISO 8601 date-time in, UTC YYYY-MM-DDTHH:MM:SS[.sss]Z out."
@@ -62,7 +64,13 @@ interface SessionsArgs {
   endDate?: number | null;
 }
 
-export function createResolvers(store: SessionsStore) {
+/** The context for a request's X-API-Key header: at once on SQLite, a promise on PostgreSQL. */
+export function peerContext(store: PeerStore, header: string | string[] | undefined): PeerContext | Promise<PeerContext> {
+  const caller = store.authenticate(headerValue(header));
+  return caller instanceof Promise ? caller.then((c) => ({ caller: c })) : { caller };
+}
+
+export function createResolvers(store: PeerStore) {
   return {
     DateTime,
     SafeInt,
@@ -80,10 +88,12 @@ export function createResolvers(store: SessionsStore) {
           limit: Math.min(args.limit, 200),
           offset: args.offset,
         };
-        const total = store.count(query);
-        const now = Date.now();
-        const nodes = store.page(query).map((row) => toView(row, now));
-        return { total, limit: query.limit, offset: query.offset, nodes };
+        const connection = ({ total, rows }: { total: number; rows: SessionRow[] }) => {
+          const now = Date.now();
+          return { total, limit: query.limit, offset: query.offset, nodes: rows.map((row) => toView(row, now)) };
+        };
+        const loaded = store.load(query);
+        return loaded instanceof Promise ? loaded.then(connection) : connection(loaded);
       },
     },
   };
