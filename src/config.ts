@@ -1,4 +1,6 @@
-import type { PostgresOptions } from './db/open-database.js';
+import { isPostgresUrl, type PostgresOptions } from './db/open-database.js';
+import { CHANGE_CHANNEL } from './live/change-relay.js';
+import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/session-feed.js';
 
 export const DEFAULT_DATABASE = './data/trenchcoat.db';
 export const DEFAULT_PORT = 4000;
@@ -18,7 +20,17 @@ export interface GatewayConfig {
   readonly hookPreviewChars: number;
   /** PostgreSQL only: connections per process and the server-side statement timeout (0 = none). TLS: `sslmode` in the URL. */
   readonly postgres: PostgresOptions;
+  /** Live subscriptions: bounds and pacing. */
+  readonly live: LiveLimits;
+  /** Redis for relaying changes between processes (`REDIS_URL`). */
+  readonly redisUrl: string | null;
+  /** How changes reach the other processes (`TRENCHCOAT_LIVE_RELAY`): Redis when REDIS_URL is set, else PostgreSQL's LISTEN/NOTIFY, else none needed. */
+  readonly liveRelay: LiveRelayKind;
+  /** `TRENCHCOAT_REDIS_CHANNEL` (default trenchcoat_changes): deployments sharing one Redis each need their own. */
+  readonly redisChannel: string;
 }
+
+export type LiveRelayKind = 'local' | 'postgres' | 'redis';
 
 export interface ConfigFlags {
   port?: string;
@@ -65,6 +77,46 @@ export function postgresOptionsFrom(env: NodeJS.ProcessEnv = process.env): Postg
   });
 }
 
+/** `TRENCHCOAT_SUBSCRIPTIONS_PER_KEY`, `_MAX`, `TRENCHCOAT_SUBSCRIPTION_INTERVAL_MS`, `_QUEUE`, `TRENCHCOAT_KEY_RECHECK_MS`. */
+export function liveLimitsFrom(env: NodeJS.ProcessEnv = process.env): LiveLimits {
+  const read = (name: string, fallback: number, min: number) => (env[name] === undefined ? fallback : parseWhole(env[name]!, name, min));
+  const d = DEFAULT_LIVE_LIMITS;
+  return Object.freeze({
+    perKey: read('TRENCHCOAT_SUBSCRIPTIONS_PER_KEY', d.perKey, 0),
+    total: read('TRENCHCOAT_SUBSCRIPTIONS_MAX', d.total, 0),
+    intervalMs: read('TRENCHCOAT_SUBSCRIPTION_INTERVAL_MS', d.intervalMs, 10),
+    queue: read('TRENCHCOAT_SUBSCRIPTION_QUEUE', d.queue, 1),
+    recheckMs: read('TRENCHCOAT_KEY_RECHECK_MS', d.recheckMs, 100),
+  });
+}
+
+export function redisUrlFrom(env: NodeJS.ProcessEnv = process.env): string | null {
+  const url = env['REDIS_URL'];
+  if (url === undefined || url === '') return null;
+  if (!/^rediss?:\/\//i.test(url)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://; got "${url}".`);
+  return url;
+}
+
+export function liveRelayFrom(databaseUrl: string, redisUrl: string | null, env: NodeJS.ProcessEnv = process.env): LiveRelayKind {
+  const chosen = env['TRENCHCOAT_LIVE_RELAY'];
+  if (chosen === undefined || chosen === '') return redisUrl ? 'redis' : isPostgresUrl(databaseUrl) ? 'postgres' : 'local';
+  if (chosen !== 'local' && chosen !== 'postgres' && chosen !== 'redis') {
+    throw new ConfigError(`TRENCHCOAT_LIVE_RELAY must be local, postgres or redis; got "${chosen}".`);
+  }
+  if (chosen === 'redis' && !redisUrl) throw new ConfigError('TRENCHCOAT_LIVE_RELAY=redis needs REDIS_URL.');
+  if (chosen === 'postgres' && !isPostgresUrl(databaseUrl)) throw new ConfigError('TRENCHCOAT_LIVE_RELAY=postgres needs a postgres:// database.');
+  return chosen;
+}
+
+export function redisChannelFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const channel = env['TRENCHCOAT_REDIS_CHANNEL'];
+  if (channel === undefined) return CHANGE_CHANNEL;
+  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(channel)) {
+    throw new ConfigError(`TRENCHCOAT_REDIS_CHANNEL must be 1-100 letters, digits or _.:-; got "${channel}".`);
+  }
+  return channel;
+}
+
 export const DEFAULT_HOOK_PREVIEW_CHARS = 100;
 
 /** `TRENCHCOAT_HOOK_PREVIEW_CHARS`: a whole number of characters, 0 allowed (no previews). */
@@ -88,15 +140,21 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const port = flags.port ?? env['PORT'];
   const introspection = env['TRENCHCOAT_INTROSPECTION'];
   const bodyLimit = env['TRENCHCOAT_BODY_LIMIT_BYTES'];
+  const databaseUrl = databaseUrlFrom(flags, env);
+  const redisUrl = redisUrlFrom(env);
   return Object.freeze({
     port: port === undefined ? DEFAULT_PORT : parsePort(port, flags.port !== undefined ? '--port' : 'PORT'),
     host: flags.host ?? env['HOST'] ?? DEFAULT_HOST,
-    databaseUrl: databaseUrlFrom(flags, env),
+    databaseUrl,
     logLevel: env['LOG_LEVEL'] ?? 'info',
     bodyLimitBytes: bodyLimit === undefined ? 5 * 1024 * 1024 : parseSize(bodyLimit, 'TRENCHCOAT_BODY_LIMIT_BYTES'),
     introspection: introspection === undefined ? true : parseBoolean(introspection, 'TRENCHCOAT_INTROSPECTION'),
     shutdownTimeoutMs: 10_000,
     hookPreviewChars: hookPreviewCharsFrom(env),
     postgres: postgresOptionsFrom(env),
+    live: liveLimitsFrom(env),
+    redisUrl,
+    liveRelay: liveRelayFrom(databaseUrl, redisUrl, env),
+    redisChannel: redisChannelFrom(env),
   });
 }

@@ -6,6 +6,10 @@ import { migrateToLatest } from './db/migrate.js';
 import { openDatabase, type Database } from './db/open-database.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { createRequestListener } from './http/request-listener.js';
+import { ChangePublisher } from './live/change-publisher.js';
+import type { ChangeRelay } from './live/change-relay.js';
+import { openRelay } from './live/open-relay.js';
+import { SessionFeed } from './live/session-feed.js';
 import { createLogger, type Logger } from './log/logger.js';
 
 export interface RunningGateway {
@@ -14,6 +18,9 @@ export interface RunningGateway {
   readonly database: Database;
   readonly keys: KeyStore;
   readonly logger: Logger;
+  /** Live subscriptions held by this process. */
+  readonly feed: SessionFeed;
+  readonly relay: ChangeRelay;
   /** Stops accepting, lets requests in flight finish (up to the shutdown timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -34,8 +41,23 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     throw error;
   }
   const keys = new KeyStore(database.db);
-  const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now });
-  const listener = createRequestListener({ database, keys, yoga, logger, bodyLimitBytes: config.bodyLimitBytes, hookPreviewChars: config.hookPreviewChars, now });
+  const onLiveError = (error: unknown) => logger.warn({ err: error }, 'live updates: relay or read failed');
+  const relay = openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError });
+  const feed = new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError });
+  const changes = new ChangePublisher(relay, onLiveError);
+  try {
+    await relay.listen((message) => feed.receive(message));
+  } catch (error) {
+    await relay.close();
+    await database.close();
+    throw error;
+  }
+  const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes });
+  const listener = createRequestListener({
+    database, keys, yoga, logger, changes, now,
+    bodyLimitBytes: config.bodyLimitBytes,
+    hookPreviewChars: config.hookPreviewChars,
+  });
   const server = createServer((req, res) => void listener(req, res));
 
   await new Promise<void>((resolve, reject) => {
@@ -51,15 +73,19 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing ??= (async () => {
+      // Open streams would hold the server open until the timeout: end them first.
+      feed.close();
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
       clearTimeout(timer);
+      await changes.flush();
+      await relay.close();
       await database.close();
     })();
     return closing;
   }
 
-  return { url: `http://${host}:${port}`, server, database, keys, logger, close };
+  return { url: `http://${host}:${port}`, server, database, keys, logger, feed, relay, close };
 }

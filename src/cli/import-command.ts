@@ -66,10 +66,11 @@ export function registerImport(program: Command): void {
       const bar = process.stderr.isTTY ? progressBar(process.stderr) : null;
       let summary: ImportSummary;
       try {
-        summary = await withDatabase(databaseUrlFrom(flags), async (database) => {
+        summary = await withDatabase(databaseUrlFrom(flags), async (database, changes) => {
           const accountId = await new KeyStore(database.db).ensureAccount(account);
           return importTranscripts({
             db: database.db,
+            changes,
             principal: importPrincipal(accountId, account),
             files,
             previewChars,

@@ -111,7 +111,11 @@ export function registerKeys(program: Command): void {
     .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
     .addHelpText('after', '\nExample:\n  $ trenchcoat keys revoke key_0123456789ab')
     .action(async (id: string, flags: { db?: string }) => {
-      await withDatabase(databaseUrlFrom(flags), (database) => new KeyStore(database.db).revoke(id));
+      await withDatabase(databaseUrlFrom(flags), async (database, changes) => {
+        await new KeyStore(database.db).revoke(id);
+        // Running gateways end the key's live subscriptions now rather than at their next key check.
+        await changes.keyRevoked(id);
+      });
       console.log(`Revoked ${id}.`);
     });
 }

@@ -30,6 +30,8 @@ export const builder = new SchemaBuilder<{
   // Non-null unless a field says otherwise; guarded root fields say so, so a denial is a null plus an error.
   defaultFieldNullability: false,
   scopeAuth: {
+    // Subscriptions are authorized when they start, not only per message.
+    authorizeOnSubscribe: true,
     // Every guarded field asks `authorize`, the same function the REST adapter's guard asks.
     authScopes: (ctx) => ({ scope: (scope: Scope) => authorize(ctx.principal, scope) === null }),
     unauthorizedError: (_parent, ctx, _info, result) => {

@@ -58,14 +58,26 @@ function createLoaders(ctx: AuthorizedContext): SessionLoaders {
   };
 }
 
-const byRequest = new WeakMap<object, SessionLoaders>();
+const byScope = new WeakMap<object, SessionLoaders>();
+const ownScopes = new WeakSet<object>();
 
-/** The loaders of one request (its GraphQL context), made on first use. */
-export function sessionLoaders(ctx: AuthorizedContext): SessionLoaders {
-  let loaders = byRequest.get(ctx);
+/**
+ * A copy of `value` that gets loaders of its own: a subscription's context lives as long as the
+ * stream, so each message brings its own scope, or later messages would read cached children.
+ */
+export function withOwnLoaders<T extends object>(value: T): T {
+  const copy = { ...value };
+  ownScopes.add(copy);
+  return copy;
+}
+
+/** The loaders of one request (its GraphQL context) or one subscription message, made on first use. */
+export function sessionLoaders(ctx: AuthorizedContext, parent?: object): SessionLoaders {
+  const scope = parent !== undefined && ownScopes.has(parent) ? parent : ctx;
+  let loaders = byScope.get(scope);
   if (!loaders) {
     loaders = createLoaders(ctx);
-    byRequest.set(ctx, loaders);
+    byScope.set(scope, loaders);
   }
   return loaders;
 }

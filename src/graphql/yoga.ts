@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import { readApiKey } from '../auth/read-api-key.js';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Tables } from '../db/tables.js';
+import type { ChangeSink } from '../live/change-publisher.js';
+import type { SessionFeed } from '../live/session-feed.js';
 import type { GraphQLContext } from './context.js';
 import { maskError } from './mask-error.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS, GRAPHIQL_TITLE } from './graphiql-defaults.js';
@@ -16,6 +18,9 @@ export interface YogaDeps {
   keys: KeyStore;
   introspection: boolean;
   now?: () => number;
+  /** Live subscriptions; without it `sessionUpdated` is unavailable. */
+  feed?: SessionFeed;
+  changes?: ChangeSink;
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -25,9 +30,18 @@ export interface ServerContext {
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
+/**
+ * graphql-jit compiles each distinct document once (cached) into straight-line resolver calls.
+ * Queries and mutations only: its subscribe hands a subscription field the operation's variables
+ * in place of the field's arguments, so subscriptions stay with graphql-js.
+ */
+function useJitForQueries(): Plugin {
+  const { onExecute } = useGraphQlJit() as Plugin;
+  return { onExecute };
+}
+
 export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
-  // graphql-jit compiles each distinct document once (cached) into straight-line resolver calls.
-  const plugins: Plugin[] = [useGraphQlJit() as Plugin, useRequestErrorCode()];
+  const plugins: Plugin[] = [useJitForQueries(), useRequestErrorCode()];
   if (!deps.introspection) plugins.push(useDisableIntrospection());
   const now = deps.now ?? Date.now;
   return createYoga<ServerContext, GraphQLContext>({
@@ -48,6 +62,8 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       requestId,
       db: deps.db,
       now,
+      feed: deps.feed,
+      changes: deps.changes,
       principal: await deps.keys.authenticate(readApiKey(request.headers)),
     }),
   });

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Database } from '../db/open-database.js';
 import { tryFastQuery } from '../graphql/fast-query.js';
 import type { GatewayYoga } from '../graphql/yoga.js';
+import type { ChangeSink } from '../live/change-publisher.js';
 import type { Logger } from '../log/logger.js';
 import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
@@ -22,6 +23,7 @@ export interface ListenerDeps {
   readonly bodyLimitBytes: number;
   readonly hookPreviewChars?: number;
   readonly now: () => number;
+  readonly changes?: ChangeSink;
 }
 
 function parseTarget(target: string | undefined): URL | null {
@@ -66,7 +68,7 @@ export function createRequestListener(deps: ListenerDeps) {
     }
     const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
     const principal = await deps.keys.authenticate(readApiKey(headerGetter(req.headers)));
-    const result = await handler({ url, body, ctx: { principal, db: deps.database.db, now: deps.now }, hookPreviewChars: deps.hookPreviewChars });
+    const result = await handler({ url, body, ctx: { principal, db: deps.database.db, now: deps.now, changes: deps.changes }, hookPreviewChars: deps.hookPreviewChars });
     sendJson(res, result.status, result.body);
   }
 

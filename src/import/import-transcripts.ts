@@ -1,3 +1,4 @@
+import type { ChangeSink } from '../live/change-publisher.js';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Kysely } from 'kysely';
@@ -35,6 +36,8 @@ export interface ImportOptions {
   files: readonly string[];
   previewChars: number;
   now?: () => number;
+  /** Told which sessions each committed batch touched (live subscribers). */
+  changes?: ChangeSink;
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -109,7 +112,7 @@ async function recordedByHooks(db: Kysely<Tables>, accountId: number, events: re
  * importing the same files again stores nothing new.
  */
 export async function importTranscripts(options: ImportOptions): Promise<ImportSummary> {
-  const ctx = { principal: options.principal, db: options.db, now: options.now ?? Date.now };
+  const ctx = { principal: options.principal, db: options.db, now: options.now ?? Date.now, changes: options.changes };
   const summary: ImportSummary = {
     files: options.files.length, sessions: 0, events: 0, accepted: 0, duplicates: 0, rejected: 0, skipped_lines: 0,
   };

@@ -47,6 +47,7 @@ export const ingestEvents = defineOperation<{ events: unknown }, IngestResult>({
     const outcome = valid.length > 0
       ? await storeEvents(ctx.db, ctx.principal.accountId, valid)
       : { duplicates: 0, touchedSessions: [] };
+    ctx.changes?.sessionsChanged(ctx.principal.accountId, outcome.touchedSessions);
     return {
       accepted: valid.length,
       rejected: events.length - valid.length,

@@ -3,12 +3,15 @@ import { authorize } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
 import type { Tables } from '../db/tables.js';
+import type { ChangeSink } from '../live/change-publisher.js';
 
 /** What every operation may see: the caller (if any), the database and the clock. */
 export interface OperationContext {
   readonly principal: Principal | null;
   readonly db: Kysely<Tables>;
   readonly now: () => number;
+  /** Told which sessions a committed ingestion touched (live subscriptions); absent where nobody listens. */
+  readonly changes?: ChangeSink;
 }
 
 export interface AuthorizedContext extends OperationContext {

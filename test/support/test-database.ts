@@ -17,7 +17,7 @@ export interface TestDatabase {
   readonly url: string;
   /** The SQLite file, for the few tests that inspect it directly; null on PostgreSQL. */
   readonly sqlitePath: string | null;
-  /** Settings a gateway on this database needs (PGlite: one pooled connection). */
+  /** Settings a gateway on this database needs (PGlite: one pooled connection, changes relayed in-process). */
   readonly gatewayEnv: Record<string, string>;
   drop(): Promise<void>;
 }
@@ -63,7 +63,7 @@ async function adminQuery(server: string, text: string): Promise<void> {
  * An in-memory PGlite behind pglite-socket on an ephemeral localhost port. The gateway, CLI child
  * processes and side connections all reach it through `pg` as they would a server. It is one
  * backend behind a multiplexer: a gateway's concurrent statements must share one connection (else
- * their protocol messages interleave).
+ * their protocol messages interleave), and NOTIFY does not reach another socket's LISTEN.
  */
 async function pgliteDatabase(): Promise<TestDatabase> {
   const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
@@ -73,7 +73,7 @@ async function pgliteDatabase(): Promise<TestDatabase> {
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,
     sqlitePath: null,
-    gatewayEnv: { TRENCHCOAT_PG_POOL_SIZE: '1' },
+    gatewayEnv: { TRENCHCOAT_PG_POOL_SIZE: '1', TRENCHCOAT_LIVE_RELAY: 'local' },
     async drop() {
       await server.stop();
       await db.close();

@@ -4,8 +4,10 @@ import './session.js';
 import './sessions-connection.js';
 import './ingest.js';
 import './analytics.js';
+import './live.js';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 export const schema = builder.toSchema({ sortSchema: false });

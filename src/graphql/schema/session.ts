@@ -49,7 +49,7 @@ export const SessionType = builder.objectRef<Session>('Session').implement({
         if (limit < 1) problems.push({ field: 'limit', message: 'must be an integer of at least 1' });
         if (offset < 0) problems.push({ field: 'offset', message: 'must be an integer of at least 0' });
         if (problems.length > 0) throw validationError(problems);
-        return sessionLoaders(authorized(ctx)).timeline.load({
+        return sessionLoaders(authorized(ctx), session).timeline.load({
           sessionId: session.id,
           limit: Math.min(limit, MAX_TIMELINE_LIMIT),
           offset,
@@ -59,7 +59,7 @@ export const SessionType = builder.objectRef<Session>('Session').implement({
     tools: t.field({
       type: [SessionToolType],
       description: 'Each tool the session invoked, by count descending, then name.',
-      resolve: (session, _args, ctx) => sessionLoaders(authorized(ctx)).tools.load(session.id),
+      resolve: (session, _args, ctx) => sessionLoaders(authorized(ctx), session).tools.load(session.id),
     }),
   }),
 });

@@ -1,0 +1,111 @@
+import type { GraphQLError } from 'graphql';
+import type { Principal } from '../auth/principal.js';
+import type { Session } from '../sessions/session.js';
+
+/** The last message of a stream that ends for a reason the subscriber should read. */
+export class StreamEnd {
+  constructor(readonly error: GraphQLError) {}
+}
+
+export type LiveMessage = Session | StreamEnd;
+
+/**
+ * One subscription's stream. Updates wait in a queue keyed by session, so a session that changes
+ * again before the subscriber has read it takes one place with its newest state; a subscriber that
+ * still falls `limit` sessions behind is ended instead of buffered without end.
+ */
+export class LiveSubscriber implements AsyncIterableIterator<LiveMessage> {
+  readonly #pending = new Map<string, Session>();
+  readonly #limit: number;
+  readonly #onEnd: (subscriber: LiveSubscriber) => void;
+  #waiting: ((result: IteratorResult<LiveMessage>) => void) | null = null;
+  #end: StreamEnd | null = null;
+  #done = false;
+  #released = false;
+
+  constructor(
+    readonly principal: Principal,
+    readonly sessionId: string | null,
+    limit: number,
+    onEnd: (subscriber: LiveSubscriber) => void,
+  ) {
+    this.#limit = limit;
+    this.#onEnd = onEnd;
+  }
+
+  get ended(): boolean {
+    return this.#done || this.#end !== null;
+  }
+
+  wants(accountId: number, sessionId: string): boolean {
+    return !this.ended && this.principal.accountId === accountId && (this.sessionId === null || this.sessionId === sessionId);
+  }
+
+  /** False when the subscriber was too far behind and has been ended. */
+  push(session: Session, slow: () => StreamEnd): boolean {
+    if (this.ended) return false;
+    if (this.#waiting) {
+      const resolve = this.#waiting;
+      this.#waiting = null;
+      resolve({ value: session, done: false });
+      return true;
+    }
+    this.#pending.delete(session.id);
+    this.#pending.set(session.id, session);
+    if (this.#pending.size > this.#limit) {
+      this.end(slow());
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends the stream (updates not yet read are dropped): with `reason` as its last message, or quietly. */
+  end(reason?: StreamEnd): void {
+    if (this.ended) return;
+    this.#pending.clear();
+    if (reason) this.#end = reason;
+    else this.#done = true;
+    if (!this.#released) {
+      this.#released = true;
+      this.#onEnd(this);
+    }
+    if (this.#waiting) {
+      const resolve = this.#waiting;
+      this.#waiting = null;
+      resolve(this.#next());
+    }
+  }
+
+  #next(): IteratorResult<LiveMessage> {
+    const first = this.#pending.entries().next();
+    if (!first.done) {
+      this.#pending.delete(first.value[0]);
+      return { value: first.value[1], done: false };
+    }
+    if (this.#end) {
+      const last = this.#end;
+      this.#end = null;
+      this.#done = true;
+      return { value: last, done: false };
+    }
+    if (this.#done) return { value: undefined, done: true };
+    return null as never;
+  }
+
+  next(): Promise<IteratorResult<LiveMessage>> {
+    if (this.#pending.size > 0 || this.#end || this.#done) return Promise.resolve(this.#next());
+    return new Promise((resolve) => (this.#waiting = resolve));
+  }
+
+  /** The client went away (or the server stopped the stream). */
+  return(): Promise<IteratorResult<LiveMessage>> {
+    this.end();
+    this.#end = null;
+    this.#done = true;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
