@@ -1,4 +1,5 @@
 import { isPostgresUrl, type PostgresOptions } from './db/open-database.js';
+import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/graphql-limits.js';
 import { CHANGE_CHANNEL } from './live/change-relay.js';
 import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/session-feed.js';
 
@@ -16,12 +17,16 @@ export interface GatewayConfig {
   /** GraphQL introspection for callers without a key (GraphiQL needs it). */
   readonly introspection: boolean;
   readonly shutdownTimeoutMs: number;
+  /** Slow or idle clients cannot hold connections: see httpLimitsFrom. */
+  readonly http: HttpLimits;
   /** Characters (code points) of prompt text, tool input and tool output a hook event keeps; 0 keeps none. */
   readonly hookPreviewChars: number;
   /** PostgreSQL only: connections per process and the server-side statement timeout (0 = none). TLS: `sslmode` in the URL. */
   readonly postgres: PostgresOptions;
   /** Live subscriptions: bounds and pacing. */
   readonly live: LiveLimits;
+  /** GraphQL depth, alias, token and cost limits. */
+  readonly graphqlLimits: GraphQLLimits;
   /** Redis for relaying changes between processes (`REDIS_URL`). */
   readonly redisUrl: string | null;
   /** How changes reach the other processes (`TRENCHCOAT_LIVE_RELAY`): Redis when REDIS_URL is set, else PostgreSQL's LISTEN/NOTIFY, else none needed. */
@@ -31,6 +36,32 @@ export interface GatewayConfig {
 }
 
 export type LiveRelayKind = 'local' | 'postgres' | 'redis';
+
+export interface HttpLimits {
+  /** Time to receive a request's headers (408 after). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (408 after). Streams being answered are not cut. */
+  readonly requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Requests one connection may carry before it is closed (0 = no limit). */
+  readonly maxRequestsPerSocket: number;
+}
+
+/** `TRENCHCOAT_HEADERS_TIMEOUT_MS` (10 000), `TRENCHCOAT_REQUEST_TIMEOUT_MS` (30 000), `TRENCHCOAT_KEEP_ALIVE_TIMEOUT_MS` (5 000), `TRENCHCOAT_MAX_REQUESTS_PER_SOCKET` (1 000). */
+export function httpLimitsFrom(env: NodeJS.ProcessEnv = process.env): HttpLimits {
+  const read = (name: string, fallback: number, min: number) => (env[name] === undefined ? fallback : parseWhole(env[name]!, name, min));
+  const limits = {
+    headersTimeoutMs: read('TRENCHCOAT_HEADERS_TIMEOUT_MS', 10_000, 100),
+    requestTimeoutMs: read('TRENCHCOAT_REQUEST_TIMEOUT_MS', 30_000, 100),
+    keepAliveTimeoutMs: read('TRENCHCOAT_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100),
+    maxRequestsPerSocket: read('TRENCHCOAT_MAX_REQUESTS_PER_SOCKET', 1_000, 0),
+  };
+  if (limits.requestTimeoutMs < limits.headersTimeoutMs) {
+    throw new ConfigError('TRENCHCOAT_REQUEST_TIMEOUT_MS must be at least TRENCHCOAT_HEADERS_TIMEOUT_MS.');
+  }
+  return Object.freeze(limits);
+}
 
 export interface ConfigFlags {
   port?: string;
@@ -97,6 +128,18 @@ export function redisUrlFrom(env: NodeJS.ProcessEnv = process.env): string | nul
   return url;
 }
 
+/** `TRENCHCOAT_GRAPHQL_MAX_DEPTH` (12), `_MAX_ALIASES` (30), `_MAX_TOKENS` (2000), `_MAX_COST` (50 000); each at least 1. */
+export function graphqlLimitsFrom(env: NodeJS.ProcessEnv = process.env): GraphQLLimits {
+  const read = (name: string, fallback: number) => (env[name] === undefined ? fallback : parseWhole(env[name]!, name, 1));
+  const d = DEFAULT_GRAPHQL_LIMITS;
+  return Object.freeze({
+    maxDepth: read('TRENCHCOAT_GRAPHQL_MAX_DEPTH', d.maxDepth),
+    maxAliases: read('TRENCHCOAT_GRAPHQL_MAX_ALIASES', d.maxAliases),
+    maxTokens: read('TRENCHCOAT_GRAPHQL_MAX_TOKENS', d.maxTokens),
+    maxCost: read('TRENCHCOAT_GRAPHQL_MAX_COST', d.maxCost),
+  });
+}
+
 export function liveRelayFrom(databaseUrl: string, redisUrl: string | null, env: NodeJS.ProcessEnv = process.env): LiveRelayKind {
   const chosen = env['TRENCHCOAT_LIVE_RELAY'];
   if (chosen === undefined || chosen === '') return redisUrl ? 'redis' : isPostgresUrl(databaseUrl) ? 'postgres' : 'local';
@@ -150,9 +193,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     bodyLimitBytes: bodyLimit === undefined ? 5 * 1024 * 1024 : parseSize(bodyLimit, 'TRENCHCOAT_BODY_LIMIT_BYTES'),
     introspection: introspection === undefined ? true : parseBoolean(introspection, 'TRENCHCOAT_INTROSPECTION'),
     shutdownTimeoutMs: 10_000,
+    http: httpLimitsFrom(env),
     hookPreviewChars: hookPreviewCharsFrom(env),
     postgres: postgresOptionsFrom(env),
     live: liveLimitsFrom(env),
+    graphqlLimits: graphqlLimitsFrom(env),
     redisUrl,
     liveRelay: liveRelayFrom(databaseUrl, redisUrl, env),
     redisChannel: redisChannelFrom(env),

@@ -6,6 +6,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { openDatabase, type Database } from './db/open-database.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { createRequestListener } from './http/request-listener.js';
+import { openCounterStore } from './limits/open-counter-store.js';
+import { RateLimiter } from './limits/rate-limiter.js';
 import { ChangePublisher } from './live/change-publisher.js';
 import type { ChangeRelay } from './live/change-relay.js';
 import { openRelay } from './live/open-relay.js';
@@ -45,6 +47,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const relay = openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError });
   const feed = new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError });
   const changes = new ChangePublisher(relay, onLiveError);
+  const limiter = new RateLimiter(
+    openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') }),
+    now,
+  );
   try {
     await relay.listen((message) => feed.receive(message));
   } catch (error) {
@@ -52,13 +58,25 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await database.close();
     throw error;
   }
-  const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes });
+  const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes, limiter, limits: config.graphqlLimits, logger });
   const listener = createRequestListener({
-    database, keys, yoga, logger, changes, now,
+    database, keys, yoga, logger, changes, limiter, now,
     bodyLimitBytes: config.bodyLimitBytes,
     hookPreviewChars: config.hookPreviewChars,
   });
-  const server = createServer((req, res) => void listener(req, res));
+  const { http } = config;
+  const server = createServer(
+    {
+      headersTimeout: http.headersTimeoutMs,
+      requestTimeout: http.requestTimeoutMs,
+      keepAliveTimeout: http.keepAliveTimeoutMs,
+      // Node checks the timeouts above on this period (30 s by default): check often enough to honour them.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.headersTimeoutMs / 4))),
+    },
+    (req, res) => void listener(req, res),
+  );
+  server.maxRequestsPerSocket = http.maxRequestsPerSocket;
+  server.maxHeadersCount = 100;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -82,6 +100,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       clearTimeout(timer);
       await changes.flush();
       await relay.close();
+      await limiter.close();
       await database.close();
     })();
     return closing;

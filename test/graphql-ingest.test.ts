@@ -122,6 +122,17 @@ describe('ingestEvents: the same store as REST', () => {
     expect(again).toMatchObject({ duplicates: 0 });
   });
 
+  it('keeps a variable used inside an inline data object', async () => {
+    const { key } = await accountKey(t);
+    const { body } = await t.graphql(`mutation($tool: String, $n: Int) {
+      ingestEvents(events: [{ eventType: "tool_use", sessionId: "${SESSION_B}", timestamp: "2024-01-15T10:31:00Z",
+                              data: { tool_name: $tool, nested: { n: $n } } }]) { accepted rejected }
+    }`, { tool: 'Grep', n: 7 }, key);
+    expect(body).toStrictEqual({ data: { ingestEvents: { accepted: 1, rejected: 0 } } });
+    const read = await t.graphql(`{ session(id: "${SESSION_B}") { tools { name count } events { data } } }`, {}, key);
+    expect(read.body.data?.['session']).toStrictEqual({ tools: [{ name: 'Grep', count: 1 }], events: [{ data: { tool_name: 'Grep', nested: { n: 7 } } }] });
+  });
+
   it('the session is visible to GraphQL queries too', async () => {
     const { key } = await accountKey(t);
     await t.graphql(MUTATION, { events: SAMPLE }, key);

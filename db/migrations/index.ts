@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js';
 import * as eventToolUseId from './0002-event-tool-use-id.js';
 import * as sessionTools from './0003-session-tools.js';
 import * as sessionDays from './0004-session-days.js';
+import * as rateCounters from './0005-rate-counters.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -15,4 +16,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0002-event-tool-use-id': eventToolUseId,
   '0003-session-tools': sessionTools,
   '0004-session-days': sessionDays,
+  '0005-rate-counters': rateCounters,
 });

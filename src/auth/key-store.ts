@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { reusable } from '../db/reusable-query.js';
 import type { Tables } from '../db/tables.js';
@@ -140,12 +141,14 @@ export class KeyStore {
       db
         .selectFrom('api_keys')
         .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-        .select(['api_keys.id', 'api_keys.prefix', 'api_keys.account_id', 'accounts.slug', 'api_keys.scopes', 'api_keys.tier'])
+        .select(['api_keys.id', 'api_keys.key_hash', 'api_keys.prefix', 'api_keys.account_id', 'accounts.slug', 'api_keys.scopes', 'api_keys.tier'])
         .where('api_keys.key_hash', '=', p(0))
         .where('api_keys.revoked_at', 'is', null),
     );
-    const [row] = await lookup.execute(db, hashApiKey(presented));
-    if (!row) return null;
+    const hash = hashApiKey(presented);
+    const [row] = await lookup.execute(db, hash);
+    // The index found the row by hash; confirming it in constant time keeps the check itself free of timing signal.
+    if (!row || !timingSafeEqual(Buffer.from(row.key_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
     await this.#touch(row.id, now);
     return {
       keyId: row.id,

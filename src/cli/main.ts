@@ -9,6 +9,7 @@ import { registerImport } from './import-command.js';
 import { registerKeys } from './keys-command.js';
 import { registerMigrate } from './migrate-command.js';
 import { registerServe } from './serve-command.js';
+import { registerVerify, VERIFY_TROUBLE_EXIT } from './verify-command.js';
 import { UsageError } from './usage-error.js';
 
 const EXPECTED = [UsageError, ConfigError, KeyNotFoundError, MigrationError, InvalidLogLevelError];
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerDemo(program);
   registerImport(program);
+  registerVerify(program);
   program.addHelpText('after', '\nExamples:\n  $ trenchcoat serve\n  $ trenchcoat keys create --account acme --scopes read:analytics,write:events\n  $ trenchcoat keys list --json');
   for (const command of program.commands) command.exitOverride();
   for (const command of program.commands.flatMap((c) => c.commands)) command.exitOverride();
@@ -42,17 +44,22 @@ function describe(error: unknown): string {
   return `unexpected error: ${(error as Error).stack ?? String(error)}`;
 }
 
+/** `verify` exits 1 for "differences found", so when it cannot run at all it exits 2 (as diff and cmp do). */
+function failureExit(argv: string[], code: number): number {
+  return code !== 0 && argv.slice(2).find((arg) => !arg.startsWith('-')) === 'verify' ? VERIFY_TROUBLE_EXIT : code;
+}
+
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed its one-line message (or the help).
-      process.exitCode = error.exitCode;
+      process.exitCode = failureExit(argv, error.exitCode);
       return;
     }
     process.stderr.write(`trenchcoat: ${describe(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = failureExit(argv, 1);
   }
 }
 

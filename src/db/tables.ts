@@ -81,6 +81,13 @@ export interface SessionDaysTable {
   sessions: number;
 }
 
+export interface RateCountersTable {
+  key_id: string;
+  bucket: string;
+  window_start: number;
+  used: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -88,6 +95,7 @@ export interface Tables {
   sessions: SessionsTable;
   session_days: SessionDaysTable;
   session_tools: SessionToolsTable;
+  rate_counters: RateCountersTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

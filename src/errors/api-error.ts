@@ -21,9 +21,10 @@ const STATUS: Record<ApiErrorCode, number> = {
   UNAVAILABLE: 503,
 };
 
-export function apiError(code: ApiErrorCode, message: string, details?: FieldProblem[]): GraphQLError {
+/** `headers` travel in extensions.http.headers: Yoga sets them on the response, as does the REST envelope. */
+export function apiError(code: ApiErrorCode, message: string, details?: FieldProblem[], headers?: Record<string, string>): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code, http: { status: STATUS[code] }, ...(details ? { details } : {}) },
+    extensions: { code, http: { status: STATUS[code], ...(headers ? { headers } : {}) }, ...(details ? { details } : {}) },
   });
 }
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
 import { headerGetter } from '../http/node-headers.js';
-import type { GatewayYoga } from './yoga.js';
+import type { GatewayYoga, ServerContext } from './yoga.js';
 
 export interface FastResponse {
   status: 200;
@@ -50,13 +50,13 @@ export async function tryFastQuery(
   yoga: GatewayYoga,
   headers: IncomingHttpHeaders,
   body: Buffer,
-  requestId: string,
+  serverContext: ServerContext,
 ): Promise<FastResponse | null> {
   if (!plainJsonRequest(headers)) return null;
   const params = paramsOf(body);
   if (!params) return null;
   const request = { method: 'POST', headers: headerGetter(headers) };
-  const enveloped = yoga.getEnveloped({ requestId, request, params } as never);
+  const enveloped = yoga.getEnveloped({ ...serverContext, request, params } as never);
   let document: DocumentNode;
   try {
     document = enveloped.parse(params.query);

@@ -1,4 +1,5 @@
 import type { EventType } from '../ingest/event-types.js';
+import { isStorableText } from '../ingest/storable-text.js';
 import { eventTypeForHook } from './hook-event-map.js';
 import { firstCodePoints, preview } from './preview.js';
 
@@ -86,6 +87,8 @@ export function hookToEvent(payload: Record<string, unknown>, hookEventName: str
       data['duration_ms'] = ownDurationMs;
     }
   }
-  const toolUseId = typeof data['tool_use_id'] === 'string' ? (data['tool_use_id'] as string) : null;
+  // Looked up in an indexed column: only text both engines store faithfully (as validate-event indexes it).
+  const label = data['tool_use_id'];
+  const toolUseId = typeof label === 'string' && isStorableText(label) ? label : null;
   return { eventType, data, toolUseId, ownDurationMs };
 }

@@ -5,6 +5,8 @@ import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Database } from '../db/open-database.js';
 import { tryFastQuery } from '../graphql/fast-query.js';
 import type { GatewayYoga } from '../graphql/yoga.js';
+import type { Principal } from '../auth/principal.js';
+import { rateLimited, rateLimitHeaders, type RateLimiter } from '../limits/rate-limiter.js';
 import type { ChangeSink } from '../live/change-publisher.js';
 import type { Logger } from '../log/logger.js';
 import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
@@ -24,6 +26,7 @@ export interface ListenerDeps {
   readonly hookPreviewChars?: number;
   readonly now: () => number;
   readonly changes?: ChangeSink;
+  readonly limiter?: RateLimiter;
 }
 
 function parseTarget(target: string | undefined): URL | null {
@@ -34,6 +37,20 @@ function parseTarget(target: string | undefined): URL | null {
   } catch {
     return null;
   }
+}
+
+function malformedJsonParam(params: URLSearchParams): string | null {
+  for (const name of ['variables', 'extensions']) {
+    const value = params.get(name);
+    if (value === null || value === '') continue;
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) return name;
+    } catch {
+      return name;
+    }
+  }
+  return null;
 }
 
 function sendError(res: ServerResponse, error: RestError, headers: Record<string, string> = {}): void {
@@ -58,6 +75,15 @@ export function createRequestListener(deps: ListenerDeps) {
     return internalError(requestId);
   }
 
+  /** Counts the request against its key's tier; sets the RateLimit headers; throws RATE_LIMITED when over. */
+  async function countRequest(res: ServerResponse, principal: Principal | null): Promise<void> {
+    if (!principal || !deps.limiter) return;
+    const verdict = await deps.limiter.request(principal);
+    if (!verdict) return;
+    for (const [name, value] of Object.entries(rateLimitHeaders(verdict))) res.setHeader(name, value);
+    if (!verdict.allowed) throw rateLimited(verdict);
+  }
+
   async function handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, url: URL) {
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const handler = route.methods[method];
@@ -68,17 +94,40 @@ export function createRequestListener(deps: ListenerDeps) {
     }
     const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
     const principal = await deps.keys.authenticate(readApiKey(headerGetter(req.headers)));
-    const result = await handler({ url, body, ctx: { principal, db: deps.database.db, now: deps.now, changes: deps.changes }, hookPreviewChars: deps.hookPreviewChars });
+    await countRequest(res, principal);
+    const ctx = { principal, db: deps.database.db, now: deps.now, changes: deps.changes, limiter: deps.limiter };
+    const result = await handler({ url, body, ctx, hookPreviewChars: deps.hookPreviewChars });
     sendJson(res, result.status, result.body);
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+    // Authenticated here, once, so that every GraphQL request counts once, whichever path answers it.
+    // Refusals here are answered in GraphQL's shape, as Yoga would answer them.
+    const presented = readApiKey(headerGetter(req.headers));
+    let principal: Principal | null;
+    try {
+      principal = presented === null ? null : await deps.keys.authenticate(presented);
+      await countRequest(res, principal);
+    } catch (error) {
+      const refusal = fromApiError(error) ?? (isDatabaseUnavailable(error) ? unavailableError() : null);
+      if (!refusal) throw error;
+      const { code, message } = refusal.body.error;
+      sendJson(res, refusal.status, { errors: [{ message, extensions: { code: code === 'UNAUTHORIZED' ? 'UNAUTHENTICATED' : code } }] }, refusal.headers);
+      return;
+    }
+    const serverContext = { requestId, principal };
     if (req.method !== 'POST') {
-      await deps.yoga.handle(req, res, { requestId });
+      // Yoga's GET parser throws a bare SyntaxError (a 500) on `variables` or `extensions` that are not JSON.
+      const malformed = malformedJsonParam(url.searchParams);
+      if (malformed) {
+        sendJson(res, 400, { errors: [{ message: `The \`${malformed}\` query parameter must be a JSON object.`, extensions: { code: 'VALIDATION_ERROR' } }] });
+        return;
+      }
+      await deps.yoga.handle(req, res, serverContext);
       return;
     }
     const body = await readBody(req, deps.bodyLimitBytes);
-    const fast = await tryFastQuery(deps.yoga, req.headers, body, requestId);
+    const fast = await tryFastQuery(deps.yoga, req.headers, body, serverContext);
     if (fast) {
       sendRaw(res, fast.status, fast.body);
       return;
@@ -88,7 +137,7 @@ export function createRequestListener(deps: ListenerDeps) {
       headers: headerEntries(req.headers),
       body: body.length > 0 ? new Uint8Array(body) : undefined,
     });
-    await sendFetchResponse(res, await deps.yoga.fetch(request, { requestId }));
+    await sendFetchResponse(res, await deps.yoga.fetch(request, serverContext));
   }
 
   async function handleHealth(res: ServerResponse, path: string) {
@@ -134,10 +183,8 @@ export function createRequestListener(deps: ListenerDeps) {
         sendError(res, classify(error, requestId));
       }
     } finally {
-      logger.info(
-        { reqId: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(performance.now() - started) },
-        'request',
-      );
+      const ms = performance.now() - started;
+      logger.info({ reqId: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(ms) }, 'request');
     }
   };
 }

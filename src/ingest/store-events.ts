@@ -80,7 +80,7 @@ function foldToolDeltas(accountId: number, inserted: readonly ValidEvent[]): Ses
       d.results += 1;
       if (e.isError) d.errors += 1;
       if (e.durationUs !== null) {
-        d.duration_sum_us += e.durationUs;
+        d.duration_sum_us = Math.min(Number.MAX_SAFE_INTEGER, d.duration_sum_us + e.durationUs);
         d.duration_count += 1;
       }
     }
@@ -93,6 +93,17 @@ function foldToolDeltas(accountId: number, inserted: readonly ValidEvent[]): Ses
 /** `session_tools.column + excluded.column`, for the upsert. */
 function summed(column: keyof SessionToolsTable): RawBuilder<number> {
   return sql<number>`${sql.ref(`session_tools.${column}`)} + ${sql.ref(`excluded.${column}`)}`;
+}
+
+/**
+ * A sum that stops at 2^53 − 1 instead of overflowing PostgreSQL's bigint (SQLite would turn it into
+ * an inexact float). Only absurd durations get there (285 years of tool time); their mean is then low.
+ */
+function saturatingSum(column: keyof SessionToolsTable): RawBuilder<number> {
+  const stored = sql.ref(`session_tools.${column}`);
+  const added = sql.ref(`excluded.${column}`);
+  const max = sql.lit(Number.MAX_SAFE_INTEGER);
+  return sql<number>`case when ${stored} > ${max} - ${added} then ${max} else ${stored} + ${added} end`;
 }
 
 /** PostgreSQL's codes for a transaction chosen as a deadlock victim or failing serialization. */
@@ -183,7 +194,7 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
             invocations: summed('invocations'),
             results: summed('results'),
             errors: summed('errors'),
-            duration_sum_us: summed('duration_sum_us'),
+            duration_sum_us: saturatingSum('duration_sum_us'),
             duration_count: summed('duration_count'),
           }),
         )

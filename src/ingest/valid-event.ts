@@ -8,9 +8,9 @@ export interface ValidEvent {
   eventId: string | null;
   /** `data` as canonical JSON (`{}` when absent). */
   dataJson: string;
-  /** `data.tool_use_id` when it is a string: pairs a tool's result with its call. */
+  /** `data.tool_use_id` when it is storable text (storable-text.ts): pairs a tool's result with its call. */
   toolUseId: string | null;
-  /** `data.tool_name` when it is a string: the tool a `tool_use` or `tool_result` is about. */
+  /** `data.tool_name` when it is storable text: the tool a `tool_use` or `tool_result` is about. */
   toolName: string | null;
   /** `data.is_error === true`. */
   isError: boolean;

@@ -3,10 +3,13 @@ import type { FieldProblem } from '../errors/api-error.js';
 import { canonicalJson } from './canonical-json.js';
 import { EVENT_TYPES, isEventType } from './event-types.js';
 import { normalizeSessionId } from './session-id.js';
+import { isStorableText } from './storable-text.js';
 import type { ValidEvent } from './valid-event.js';
 
 export const MAX_DATA_BYTES = 64 * 1024;
 export const MAX_EVENT_ID_LENGTH = 128;
+/** Levels of objects and arrays `data` may nest (data itself is level 1): serializing and reading it back recurse. */
+export const MAX_DATA_DEPTH = 100;
 /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants §3's output format can write. */
 const MIN_INSTANT_MS = -62_167_219_200_000;
 const MAX_INSTANT_MS = 253_402_300_799_999;
@@ -15,6 +18,23 @@ export type EventCheck = { ok: true; event: ValidEvent } | { ok: false; problems
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** True when `value` nests objects and arrays more than `max` levels deep; checked without recursion, so any depth is safe. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A string that may become an indexed column (`tool_use_id`, `tool_name`); null otherwise. */
+function columnText(value: unknown): string | null {
+  return typeof value === 'string' && isStorableText(value) ? value : null;
 }
 
 /** A duration in ms as whole µs; null unless a finite number ≥ 0 whose µs are a safe integer. */
@@ -62,10 +82,13 @@ export function validateEvent(raw: unknown): EventCheck {
   let durationUs: number | null = null;
   if (data !== undefined && data !== null) {
     if (!isPlainObject(data)) problems.push({ field: 'data', message: 'must be an object' });
-    else {
+    else if (nestedDeeperThan(data, MAX_DATA_DEPTH)) {
+      problems.push({ field: 'data', message: `must nest objects and arrays at most ${MAX_DATA_DEPTH} levels deep` });
+    } else {
       dataJson = canonicalJson(data);
-      if (typeof data['tool_use_id'] === 'string') toolUseId = data['tool_use_id'];
-      if (typeof data['tool_name'] === 'string') toolName = data['tool_name'];
+      // Kept in data either way; only text both engines store faithfully is indexed.
+      toolUseId = columnText(data['tool_use_id']);
+      toolName = columnText(data['tool_name']);
       isError = data['is_error'] === true;
       durationUs = toMicroseconds(data['duration_ms']);
       if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
@@ -78,6 +101,8 @@ export function validateEvent(raw: unknown): EventCheck {
   if (eventId !== undefined && eventId !== null) {
     if (typeof eventId !== 'string' || eventId.length === 0 || [...eventId].length > MAX_EVENT_ID_LENGTH) {
       problems.push({ field: 'event_id', message: `must be a string of 1 to ${MAX_EVENT_ID_LENGTH} characters` });
+    } else if (!isStorableText(eventId)) {
+      problems.push({ field: 'event_id', message: 'must not contain U+0000 or unpaired surrogates' });
     }
   }
 

@@ -44,6 +44,7 @@ export const ingestEvents = defineOperation<{ events: unknown }, IngestResult>({
         }
       }
     });
+    if (valid.length > 0) await ctx.limiter?.events(ctx.principal, valid.length);
     const outcome = valid.length > 0
       ? await storeEvents(ctx.db, ctx.principal.accountId, valid)
       : { duplicates: 0, touchedSessions: [] };

@@ -79,6 +79,7 @@ export const ingestHook = defineOperation<IngestHookArgs, IngestHookResult>({
     });
     // The event is built from checked parts; a failure here would be the gateway's own bug.
     if (!check.ok) throw new Error(`hook event failed validation: ${JSON.stringify(check.problems)}`);
+    await ctx.limiter?.events(ctx.principal, 1);
     const outcome = await storeEvents(ctx.db, ctx.principal.accountId, [check.event]);
     ctx.changes?.sessionsChanged(ctx.principal.accountId, outcome.touchedSessions);
     return { stored: true, sessionId: sessionId as string };

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
 import type { Tables } from '../db/tables.js';
 import type { ChangeSink } from '../live/change-publisher.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 
 /** What every operation may see: the caller (if any), the database and the clock. */
 export interface OperationContext {
@@ -12,6 +13,8 @@ export interface OperationContext {
   readonly now: () => number;
   /** Told which sessions a committed ingestion touched (live subscriptions); absent where nobody listens. */
   readonly changes?: ChangeSink;
+  /** Counts ingested events against the key's tier; absent for trusted local callers (CLI import, demo). */
+  readonly limiter?: RateLimiter;
 }
 
 export interface AuthorizedContext extends OperationContext {

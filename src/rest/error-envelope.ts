@@ -23,12 +23,12 @@ function restField(field: string): string {
 export function fromApiError(error: unknown): RestError | null {
   const code = apiErrorCode(error);
   if (!code || !(error instanceof GraphQLError)) return null;
-  const status = (error.extensions['http'] as { status: number }).status;
+  const { status, headers } = error.extensions['http'] as { status: number; headers?: Record<string, string> };
   const details = error.extensions['details'] as FieldProblem[] | undefined;
   const restDetails = details?.map((d) => ({ field: restField(d.field), message: d.message }));
   // A message that only summarizes the details is re-spelled with the REST field names.
   const message = details && restDetails && error.message === summarize(details) ? summarize(restDetails) : error.message;
-  return restError(status, REST_CODE[code] ?? code, message, restDetails);
+  return { ...restError(status, REST_CODE[code] ?? code, message, restDetails), ...(headers ? { headers } : {}) };
 }
 
 export function internalError(requestId: string): RestError {

@@ -7,8 +7,13 @@ import type { TestGateway } from './test-gateway.js';
  * whichever engine the run targets: for tests that inspect or sabotage storage from outside.
  */
 export async function sideQuery<Row = Record<string, unknown>>(t: TestGateway, text: string): Promise<Row[]> {
-  if (t.gateway.database.dialect === 'sqlite') {
-    const db = new SQLite(t.dbPath, { fileMustExist: true });
+  return sideQueryAt<Row>(t.dbPath, text);
+}
+
+/** The same, on the database at `target`: a SQLite file or a `postgres://` URL (no gateway needed). */
+export async function sideQueryAt<Row = Record<string, unknown>>(target: string, text: string): Promise<Row[]> {
+  if (!/^postgres(ql)?:\/\//i.test(target)) {
+    const db = new SQLite(target, { fileMustExist: true });
     try {
       const statement = db.prepare(text);
       if (statement.reader) return statement.all() as Row[];
@@ -18,7 +23,7 @@ export async function sideQuery<Row = Record<string, unknown>>(t: TestGateway, t
       db.close();
     }
   }
-  const client = new pg.Client({ connectionString: t.dbPath });
+  const client = new pg.Client({ connectionString: target });
   await client.connect();
   try {
     return (await client.query(text)).rows as Row[];

@@ -8,7 +8,7 @@ export interface TestGateway {
   readonly url: string;
   readonly gateway: RunningGateway;
   readonly dbPath: string;
-  /** A fresh key for `account` (default "acme") with `scopes` (default both). */
+  /** A fresh key for `account` (default "acme") with `scopes` (default both), tier `unlimited` unless given: rate limits are tested on their own. */
   key(options?: { account?: string; scopes?: Scope[]; tier?: Tier }): Promise<string>;
   get(path: string, key?: string | null, headers?: Record<string, string>): Promise<Response>;
   post(path: string, body: unknown, key?: string | null, headers?: Record<string, string>): Promise<Response>;
@@ -35,7 +35,7 @@ export async function startTestGateway(options: { now?: () => number; env?: Reco
     url: gateway.url,
     gateway,
     dbPath,
-    async key({ account = 'acme', scopes = ['read:analytics', 'write:events'] as Scope[], tier } = {}) {
+    async key({ account = 'acme', scopes = ['read:analytics', 'write:events'] as Scope[], tier = 'unlimited' } = {}) {
       return (await gateway.keys.create({ account, scopes, tier })).key;
     },
     get: (path, key, headers) => fetch(`${gateway.url}${path}`, { headers: headersFor(key, headers) }),

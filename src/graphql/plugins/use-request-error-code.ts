@@ -2,21 +2,38 @@ import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 /** Codes graphql-js and Yoga give a request the client got wrong; the contract's name for them all is VALIDATION_ERROR. */
-const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
 
 /** The error with `extensions.code` VALIDATION_ERROR when it has no code or a request-error code; else itself. */
 function withValidationCode<E>(error: E): E | GraphQLError {
   if (!(error instanceof GraphQLError)) return error;
   const code = error.extensions?.['code'];
   if (code !== undefined && !(typeof code === 'string' && REQUEST_ERROR_CODES.has(code))) return error;
-  // A copy: some errors (graphql-jit's) are frozen or have no extensions object.
+  // A copy: some errors (graphql-jit's) are frozen or have no extensions object. Yoga's own request
+  // errors (a body that is not JSON…) carry the parser's message as `originalError`: not for clients.
+  const { originalError: _internal, ...extensions } = error.extensions ?? {};
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, code: 'VALIDATION_ERROR' },
+    extensions: { ...extensions, code: 'VALIDATION_ERROR' },
+  });
+}
+
+function isYogaRequestError(error: unknown): error is GraphQLError {
+  const code = error instanceof GraphQLError ? error.extensions?.['code'] : undefined;
+  return code === 'BAD_REQUEST' || code === 'OPERATION_RESOLUTION_FAILURE';
+}
+
+/** VALIDATION_ERROR with its 4xx kept whatever the Accept header (Yoga's `spec` flag would turn it into a 200). */
+function asClientError(error: GraphQLError): GraphQLError {
+  const recoded = withValidationCode(error) as GraphQLError;
+  const http = (error.extensions?.['http'] ?? {}) as { status?: number; headers?: Record<string, string> };
+  return new GraphQLError(recoded.message, {
+    nodes: recoded.nodes, source: recoded.source, positions: recoded.positions, path: recoded.path, originalError: recoded.originalError,
+    extensions: { ...recoded.extensions, http: { status: http.status ?? 400, ...(http.headers ? { headers: http.headers } : {}) } },
   });
 }
 
@@ -31,10 +48,26 @@ export function useRequestErrorCode(): Plugin {
         if (result instanceof Error) replaceParseResult(withValidationCode(result) as GraphQLError);
       };
     },
-    onValidate() {
+    onValidate({ validateFn, setValidationFn }) {
+      // graphql-js 16 throws from inside some rules (a directive argument of the wrong type at a
+      // subscription's root): report that as the validation error it is, not as an unexpected one.
+      setValidationFn((...args) => {
+        try {
+          return validateFn(...args);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+      });
       return ({ valid, result, setResult }) => {
         if (!valid) setResult(result.map(withValidationCode) as GraphQLError[]);
       };
+    },
+    // Yoga's request-level refusals (bad body, missing query, unknown operation name) never reach the hooks above.
+    onResultProcess({ result, setResult }) {
+      if (isAsyncIterable(result) || Array.isArray(result) || !result.errors || 'data' in result) return;
+      if (!result.errors.some(isYogaRequestError)) return;
+      setResult({ ...result, errors: result.errors.map((e) => (isYogaRequestError(e) ? asClientError(e) : e)) });
     },
     onExecute() {
       return {

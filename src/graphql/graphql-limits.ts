@@ -1,0 +1,13 @@
+/** Bounds on one GraphQL request, so that no request does unbounded work (CONTRACT §7, hardening issue). */
+export interface GraphQLLimits {
+  /** Fields nested in the deepest path of an operation, through fragments (`TRENCHCOAT_GRAPHQL_MAX_DEPTH`). */
+  readonly maxDepth: number;
+  /** Aliased fields in an operation, each fragment counted as often as it is spread (`TRENCHCOAT_GRAPHQL_MAX_ALIASES`). */
+  readonly maxAliases: number;
+  /** Lexical tokens in the document; the parser stops at the limit (`TRENCHCOAT_GRAPHQL_MAX_TOKENS`). */
+  readonly maxTokens: number;
+  /** The operation's weight, list fields weighed by the size they ask for (`TRENCHCOAT_GRAPHQL_MAX_COST`). */
+  readonly maxCost: number;
+}
+
+export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = Object.freeze({ maxDepth: 12, maxAliases: 30, maxTokens: 2000, maxCost: 50_000 });

@@ -1,0 +1,84 @@
+import type { Principal } from '../auth/principal.js';
+import { apiError } from '../errors/api-error.js';
+import type { RateCounterStore } from './rate-counter-store.js';
+import { TIER_LIMITS, WINDOW_MS, type RateBucket } from './tier-limits.js';
+
+export interface RateVerdict {
+  readonly allowed: boolean;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Seconds until the window resets (at least 1). */
+  readonly resetSeconds: number;
+}
+
+/** RateLimit-* headers (IETF draft names) for a verdict; Retry-After too when refused. */
+export function rateLimitHeaders(verdict: RateVerdict): Record<string, string> {
+  return {
+    'ratelimit-limit': String(verdict.limit),
+    'ratelimit-remaining': String(verdict.remaining),
+    'ratelimit-reset': String(verdict.resetSeconds),
+    'ratelimit-policy': `${verdict.limit};w=${WINDOW_MS / 1000}`,
+    ...(verdict.allowed ? {} : { 'retry-after': String(verdict.resetSeconds) }),
+  };
+}
+
+export function rateLimited(verdict: RateVerdict) {
+  return apiError('RATE_LIMITED', `Rate limit exceeded. Retry after ${verdict.resetSeconds} seconds.`, undefined, rateLimitHeaders(verdict));
+}
+
+/**
+ * Fixed one-minute windows per key (CONTRACT §1 tiers): requests for every authenticated call,
+ * events for ingestion. A key of tier `unlimited` costs nothing.
+ */
+export class RateLimiter {
+  readonly #store: RateCounterStore;
+  readonly #now: () => number;
+  readonly #onRefused: ((bucket: RateBucket) => void) | undefined;
+  #lastPrune = 0;
+
+  /** `onRefused` is told of each refusal (metrics). */
+  constructor(store: RateCounterStore, now: () => number = Date.now, onRefused?: (bucket: RateBucket) => void) {
+    this.#store = store;
+    this.#now = now;
+    this.#onRefused = onRefused;
+  }
+
+  /** Counts one request; null when the key's tier has no request limit. */
+  request(principal: Principal): Promise<RateVerdict | null> {
+    return this.#take(principal, 'requests', 1, false);
+  }
+
+  /** Takes `count` events or throws RATE_LIMITED (then nothing is taken: the batch is not stored). */
+  async events(principal: Principal, count: number): Promise<void> {
+    const verdict = await this.#take(principal, 'events', count, true);
+    if (verdict && !verdict.allowed) throw rateLimited(verdict);
+  }
+
+  async #take(principal: Principal, bucket: RateBucket, amount: number, giveBack: boolean): Promise<RateVerdict | null> {
+    const limit = TIER_LIMITS[principal.tier][bucket];
+    if (limit === null || amount <= 0) return null;
+    const now = this.#now();
+    const windowStart = now - (now % WINDOW_MS);
+    const used = await this.#store.add(principal.keyId, bucket, windowStart, amount);
+    const allowed = used <= limit;
+    if (!allowed) this.#onRefused?.(bucket);
+    if (!allowed && giveBack) await this.#store.add(principal.keyId, bucket, windowStart, -amount);
+    this.#maybePrune(windowStart);
+    return {
+      allowed,
+      limit,
+      remaining: Math.max(0, limit - (allowed ? used : giveBack ? used - amount : used)),
+      resetSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
+    };
+  }
+
+  #maybePrune(windowStart: number): void {
+    if (windowStart - this.#lastPrune < WINDOW_MS) return;
+    this.#lastPrune = windowStart;
+    this.#store.prune(windowStart - WINDOW_MS).catch(() => {});
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+}

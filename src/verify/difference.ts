@@ -1,0 +1,22 @@
+/** Which folded table a difference is in. */
+export type FoldedTable = 'sessions' | 'session_tools' | 'session_days';
+
+/**
+ * One value where a folded row disagrees with what its events say. A row that should not exist
+ * (or is missing) is the field `row` with `present` / `absent`.
+ */
+export interface Difference {
+  /** The account's slug, or `#<id>` for rows whose account id has no `accounts` row. */
+  account: string;
+  table: FoldedTable;
+  /** Null for `session_days`. */
+  session_id: string | null;
+  /** `session_tools` only. */
+  tool_name: string | null;
+  /** `session_days` only: the UTC day, `YYYY-MM-DD`. */
+  day: string | null;
+  field: string;
+  /** Instants are milliseconds since the Unix epoch. */
+  stored: number | string | null;
+  recomputed: number | string | null;
+}
