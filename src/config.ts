@@ -33,6 +33,8 @@ export interface GatewayConfig {
   readonly liveRelay: LiveRelayKind;
   /** `TRENCHCOAT_REDIS_CHANNEL` (default trenchcoat_changes): deployments sharing one Redis each need their own. */
   readonly redisChannel: string;
+  /** `TRENCHCOAT_METRICS_TOKEN`: the bearer token `GET /metrics` needs; null (unset) leaves /metrics unserved. */
+  readonly metricsToken: string | null;
 }
 
 export type LiveRelayKind = 'local' | 'postgres' | 'redis';
@@ -160,6 +162,16 @@ export function redisChannelFrom(env: NodeJS.ProcessEnv = process.env): string {
   return channel;
 }
 
+/** `TRENCHCOAT_METRICS_TOKEN`: 16 to 1024 visible ASCII characters; unset or empty turns metrics off. Never echoed. */
+export function metricsTokenFrom(env: NodeJS.ProcessEnv = process.env): string | null {
+  const token = env['TRENCHCOAT_METRICS_TOKEN'];
+  if (token === undefined || token === '') return null;
+  if (!/^[\x21-\x7e]{16,1024}$/.test(token)) {
+    throw new ConfigError('TRENCHCOAT_METRICS_TOKEN must be 16 to 1024 visible ASCII characters, without spaces (e.g. `openssl rand -hex 32`).');
+  }
+  return token;
+}
+
 export const DEFAULT_HOOK_PREVIEW_CHARS = 100;
 
 /** `TRENCHCOAT_HOOK_PREVIEW_CHARS`: a whole number of characters, 0 allowed (no previews). */
@@ -201,5 +213,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     redisUrl,
     liveRelay: liveRelayFrom(databaseUrl, redisUrl, env),
     redisChannel: redisChannelFrom(env),
+    metricsToken: metricsTokenFrom(env),
   });
 }

@@ -13,6 +13,7 @@ import type { ChangeRelay } from './live/change-relay.js';
 import { openRelay } from './live/open-relay.js';
 import { SessionFeed } from './live/session-feed.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -47,9 +48,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const relay = openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError });
   const feed = new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError });
   const changes = new ChangePublisher(relay, onLiveError);
+  // Off unless a scrape token is configured: then nothing is counted and /metrics is an unknown path.
+  const metrics = config.metricsToken === null ? undefined : new GatewayMetrics({ database, feed });
   const limiter = new RateLimiter(
     openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') }),
     now,
+    metrics && ((bucket) => metrics.rateLimited(bucket)),
   );
   try {
     await relay.listen((message) => feed.receive(message));
@@ -58,11 +62,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await database.close();
     throw error;
   }
-  const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes, limiter, limits: config.graphqlLimits, logger });
+  const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes, limiter, limits: config.graphqlLimits, logger, metrics });
   const listener = createRequestListener({
     database, keys, yoga, logger, changes, limiter, now,
     bodyLimitBytes: config.bodyLimitBytes,
     hookPreviewChars: config.hookPreviewChars,
+    metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
   });
   const { http } = config;
   const server = createServer(

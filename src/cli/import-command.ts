@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { KeyStore } from '../auth/key-store.js';
 import { databaseUrlFrom, hookPreviewCharsFrom } from '../config.js';
 import { defaultTranscriptRoot, findTranscripts, MissingPathError } from '../import/find-transcripts.js';
-import { importPrincipal, importTranscripts, type ImportProgress, type ImportSummary } from '../import/import-transcripts.js';
+import { importPrincipal, importTranscripts, type ImportSummary } from '../import/import-transcripts.js';
 import { parseAccount } from './keys-command.js';
+import { progressBar } from './progress-bar.js';
 import { UsageError } from './usage-error.js';
 import { withDatabase } from './with-database.js';
 
@@ -11,23 +12,6 @@ interface ImportFlags {
   account: string;
   json?: boolean;
   db?: string;
-}
-
-const BAR_WIDTH = 24;
-
-/** A one-line progress bar, redrawn in place; only on a terminal. */
-function progressBar(stream: NodeJS.WriteStream) {
-  let drawn = false;
-  return {
-    update({ filesDone, filesTotal, events }: ImportProgress) {
-      const filled = filesTotal === 0 ? BAR_WIDTH : Math.round((filesDone / filesTotal) * BAR_WIDTH);
-      stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${filesDone}/${filesTotal} files, ${events} events`);
-      drawn = true;
-    },
-    clear() {
-      if (drawn) stream.write('\r\u001b[2K');
-    },
-  };
 }
 
 function summaryLine(s: ImportSummary): string {
@@ -63,7 +47,7 @@ export function registerImport(program: Command): void {
         if (error instanceof MissingPathError) throw new UsageError(error.message);
         throw error;
       }
-      const bar = process.stderr.isTTY ? progressBar(process.stderr) : null;
+      const bar = progressBar();
       let summary: ImportSummary;
       try {
         summary = await withDatabase(databaseUrlFrom(flags), async (database, changes) => {
@@ -74,7 +58,7 @@ export function registerImport(program: Command): void {
             principal: importPrincipal(accountId, account),
             files,
             previewChars,
-            onProgress: bar ? (p) => bar.update(p) : undefined,
+            onProgress: bar ? (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files, ${p.events} events`) : undefined,
           });
         });
       } finally {

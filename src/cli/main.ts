@@ -8,6 +8,7 @@ import { registerDemo } from './demo-command.js';
 import { registerImport } from './import-command.js';
 import { registerKeys } from './keys-command.js';
 import { registerMigrate } from './migrate-command.js';
+import { registerSeed } from './seed-command.js';
 import { registerServe } from './serve-command.js';
 import { registerVerify, VERIFY_TROUBLE_EXIT } from './verify-command.js';
 import { UsageError } from './usage-error.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerDemo(program);
   registerImport(program);
+  registerSeed(program);
   registerVerify(program);
   program.addHelpText('after', '\nExamples:\n  $ trenchcoat serve\n  $ trenchcoat keys create --account acme --scopes read:analytics,write:events\n  $ trenchcoat keys list --json');
   for (const command of program.commands) command.exitOverride();

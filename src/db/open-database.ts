@@ -17,7 +17,17 @@ export interface Database {
    * included), until the returned function is called. For tests and diagnostics.
    */
   onStatement(listener: StatementListener): () => void;
+  /** PostgreSQL's connection pool as it is now (for metrics); null on SQLite. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections open, idle or in use. */
+  readonly total: number;
+  readonly idle: number;
+  /** Queries waiting for a connection. */
+  readonly waiting: number;
 }
 
 export type StatementListener = (sql: string) => void;
@@ -45,10 +55,11 @@ function statementLog(listeners: Set<StatementListener>) {
   };
 }
 
-function handle(db: Kysely<Tables>, dialect: Dialect, listeners: Set<StatementListener>, ping: string): Database {
+function handle(db: Kysely<Tables>, dialect: Dialect, listeners: Set<StatementListener>, ping: string, pool?: pg.Pool): Database {
   return {
     db,
     dialect,
+    poolStats: () => (pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null),
     onStatement(listener) {
       const own = (text: string) => listener(text);
       listeners.add(own);
@@ -83,7 +94,7 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   pool.on('error', () => {});
   const listeners = new Set<StatementListener>();
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: statementLog(listeners) });
-  return handle(db, 'postgres', listeners, 'select 1');
+  return handle(db, 'postgres', listeners, 'select 1', pool);
 }
 
 function openSqlite(path: string): Database {

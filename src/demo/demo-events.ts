@@ -32,16 +32,26 @@ function demoUuid(name: string): string {
  * Event ids are stable, so running the demo again adds nothing.
  */
 export function demoEvents(now: number, sessions = 36): DemoEvent[] {
+  return [...demoSessions(now, sessions)].flat();
+}
+
+/**
+ * The same, one session's events at a time (so millions of sessions never sit in memory), spread over
+ * `spanDays` before `now`. `tag` names the set: ids derive from it, so the same tag and count twice store
+ * nothing new.
+ */
+export function* demoSessions(now: number, sessions: number, options: { tag?: string; spanDays?: number } = {}): Generator<DemoEvent[]> {
+  const tag = options.tag ?? 'demo';
   const random = mulberry32(42);
-  const events: DemoEvent[] = [];
-  const span = 14 * 24 * 3600_000;
+  const span = (options.spanDays ?? 14) * 24 * 3600_000;
   for (let s = 0; s < sessions; s++) {
-    const sessionId = demoUuid(`trenchcoat-demo-session-${s}`);
+    const events: DemoEvent[] = [];
+    const sessionId = demoUuid(tag === 'demo' ? `trenchcoat-demo-session-${s}` : `trenchcoat-${tag}-session-${s}`);
     const open = s >= sessions - 2;
     let t = open ? now - (sessions - s) * 7 * 60_000 : now - span + Math.floor((s / sessions) * span) + Math.floor(random() * 3600_000);
     let n = 0;
     const push = (event_type: string, data?: Record<string, unknown>) => {
-      events.push({ event_type, session_id: sessionId, timestamp: new Date(t).toISOString(), event_id: `demo-${s}-${n++}`, ...(data ? { data } : {}) });
+      events.push({ event_type, session_id: sessionId, timestamp: new Date(t).toISOString(), event_id: `${tag}-${s}-${n++}`, ...(data ? { data } : {}) });
     };
     push('session_start', { source: 'startup' });
     const prompts = 1 + Math.floor(random() * 3);
@@ -65,6 +75,6 @@ export function demoEvents(now: number, sessions = 36): DemoEvent[] {
       t += 10_000 + Math.floor(random() * 600_000);
       push('session_end', { reason: 'exit' });
     }
+    yield events;
   }
-  return events;
 }

@@ -7,6 +7,7 @@ import type { KeyStore } from '../auth/key-store.js';
 import type { Principal } from '../auth/principal.js';
 import type { Tables } from '../db/tables.js';
 import type { Logger } from '../log/logger.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChangeSink } from '../live/change-publisher.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { SessionFeed } from '../live/session-feed.js';
@@ -14,11 +15,14 @@ import type { GraphQLContext } from './context.js';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql-limits.js';
 import { maskError } from './mask-error.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS, GRAPHIQL_TITLE } from './graphiql-defaults.js';
+import { renderLocalGraphiQL } from './local-graphiql.js';
 import { useAliasLimit } from './plugins/use-alias-limit.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useDepthLimit } from './plugins/use-depth-limit.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
+import { useGraphiQLDelivery } from './plugins/use-graphiql-delivery.js';
 import { useMaskedErrorRequestId } from './plugins/use-masked-error-request-id.js';
+import { useMetrics, type OperationCounted } from './plugins/use-metrics.js';
 import { useNoBatching } from './plugins/use-no-batching.js';
 import { useNoSuggestions } from './plugins/use-no-suggestions.js';
 import { useRequestErrorCode } from './plugins/use-request-error-code.js';
@@ -39,6 +43,8 @@ export interface YogaDeps {
   limits?: GraphQLLimits;
   /** Where unexpected errors are logged, under their request id. */
   logger?: Logger;
+  /** Counts operations and ingested events; absent when metrics are off. */
+  metrics?: GatewayMetrics;
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -46,6 +52,8 @@ export interface ServerContext {
   requestId: string;
   /** The caller, when the HTTP layer has already authenticated the request (it counts it for rate limits). */
   principal?: Principal | null;
+  /** One per HTTP request, so that a request the fast path hands on to Yoga counts once in metrics. */
+  operationCounted?: OperationCounted;
 }
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -82,6 +90,8 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     useMaskedErrorRequestId(deps.logger),
   ];
   if (!deps.introspection) plugins.push(useDisableIntrospection());
+  if (deps.metrics) plugins.push(useMetrics(deps.metrics));
+  plugins.push(useGraphiQLDelivery());
   const now = deps.now ?? Date.now;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -96,6 +106,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       headers: GRAPHIQL_HEADERS,
       shouldPersistHeaders: true,
     },
+    renderGraphiQL: renderLocalGraphiQL,
     // Authentication is per request; authorization happens per field, in scope-auth.
     context: async ({ request, requestId, principal }) => ({
       requestId,
@@ -104,6 +115,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       feed: deps.feed,
       changes: deps.changes,
       limiter: deps.limiter,
+      ingested: deps.metrics,
       principal: principal !== undefined ? principal : await deps.keys.authenticate(readApiKey(request.headers)),
     }),
   });

@@ -9,13 +9,15 @@ import type { Principal } from '../auth/principal.js';
 import { rateLimited, rateLimitHeaders, type RateLimiter } from '../limits/rate-limiter.js';
 import type { ChangeSink } from '../live/change-publisher.js';
 import type { Logger } from '../log/logger.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { METRICS_PATH, metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
 import { headerEntries, headerGetter } from './node-headers.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { requestIdFor } from './request-id.js';
-import { sendFetchResponse, sendJson, sendRaw } from './send.js';
+import { sendContent, sendFetchResponse, sendJson, sendRaw } from './send.js';
 
 export interface ListenerDeps {
   readonly database: Database;
@@ -27,6 +29,8 @@ export interface ListenerDeps {
   readonly now: () => number;
   readonly changes?: ChangeSink;
   readonly limiter?: RateLimiter;
+  /** With its scrape token, serves GET /metrics; absent, /metrics is an unknown path. */
+  readonly metrics?: { readonly registry: GatewayMetrics; readonly token: string };
 }
 
 function parseTarget(target: string | undefined): URL | null {
@@ -60,6 +64,7 @@ function sendError(res: ServerResponse, error: RestError, headers: Record<string
 /** The gateway's HTTP entry: request id, routing, body limit, and the REST error envelope. */
 export function createRequestListener(deps: ListenerDeps) {
   const { logger } = deps;
+  const serveMetrics = deps.metrics ? metricsEndpoint(deps.metrics.registry, deps.metrics.token) : null;
 
   function classify(error: unknown, requestId: string): RestError {
     if (error instanceof BodyTooLargeError) {
@@ -93,11 +98,12 @@ export function createRequestListener(deps: ListenerDeps) {
       return;
     }
     const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
-    const principal = await deps.keys.authenticate(readApiKey(headerGetter(req.headers)));
+    const principal = route.keyless ? null : await deps.keys.authenticate(readApiKey(headerGetter(req.headers)));
     await countRequest(res, principal);
-    const ctx = { principal, db: deps.database.db, now: deps.now, changes: deps.changes, limiter: deps.limiter };
+    const ctx = { principal, db: deps.database.db, now: deps.now, changes: deps.changes, limiter: deps.limiter, ingested: deps.metrics?.registry };
     const result = await handler({ url, body, ctx, hookPreviewChars: deps.hookPreviewChars });
-    sendJson(res, result.status, result.body);
+    if ('content' in result) sendContent(res, result.status, result.contentType, result.content, result.headers);
+    else sendJson(res, result.status, result.body, result.headers);
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
@@ -115,7 +121,7 @@ export function createRequestListener(deps: ListenerDeps) {
       sendJson(res, refusal.status, { errors: [{ message, extensions: { code: code === 'UNAUTHORIZED' ? 'UNAUTHENTICATED' : code } }] }, refusal.headers);
       return;
     }
-    const serverContext = { requestId, principal };
+    const serverContext = { requestId, principal, operationCounted: { counted: false } };
     if (req.method !== 'POST') {
       // Yoga's GET parser throws a bare SyntaxError (a 500) on `variables` or `extensions` that are not JSON.
       const malformed = malformedJsonParam(url.searchParams);
@@ -172,6 +178,9 @@ export function createRequestListener(deps: ListenerDeps) {
       } else if (path === '/healthz' || path === '/readyz') {
         route = path;
         await handleHealth(res, path);
+      } else if (path === METRICS_PATH && serveMetrics) {
+        route = path;
+        await serveMetrics(req, res);
       } else {
         sendError(res, restError(404, 'NOT_FOUND', `No route for ${path}.`));
       }
@@ -185,6 +194,7 @@ export function createRequestListener(deps: ListenerDeps) {
     } finally {
       const ms = performance.now() - started;
       logger.info({ reqId: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      deps.metrics?.registry.requestFinished(route, req.method, res.statusCode, ms / 1000);
     }
   };
 }

@@ -14,6 +14,18 @@ export function sendRaw(res: ServerResponse, status: number, payload: string, he
   res.end(payload);
 }
 
+/** A body of any type, sent as it is. */
+export function sendContent(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  content: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(content) });
+  res.end(content);
+}
+
 /** Writes a fetch Response (from Yoga) to a node response, streaming its body. */
 export async function sendFetchResponse(res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string | string[]> = {};

@@ -49,6 +49,7 @@ export const ingestEvents = defineOperation<{ events: unknown }, IngestResult>({
       ? await storeEvents(ctx.db, ctx.principal.accountId, valid)
       : { duplicates: 0, touchedSessions: [] };
     ctx.changes?.sessionsChanged(ctx.principal.accountId, outcome.touchedSessions);
+    ctx.ingested?.eventsIngested({ stored: valid.length - outcome.duplicates, duplicates: outcome.duplicates, rejected: events.length - valid.length });
     return {
       accepted: valid.length,
       rejected: events.length - valid.length,

@@ -82,6 +82,7 @@ export const ingestHook = defineOperation<IngestHookArgs, IngestHookResult>({
     await ctx.limiter?.events(ctx.principal, 1);
     const outcome = await storeEvents(ctx.db, ctx.principal.accountId, [check.event]);
     ctx.changes?.sessionsChanged(ctx.principal.accountId, outcome.touchedSessions);
+    ctx.ingested?.eventsIngested({ stored: 1 - outcome.duplicates, duplicates: outcome.duplicates, rejected: 0 });
     return { stored: true, sessionId: sessionId as string };
   },
 });

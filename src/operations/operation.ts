@@ -5,6 +5,7 @@ import type { Scope } from '../auth/scopes.js';
 import type { Tables } from '../db/tables.js';
 import type { ChangeSink } from '../live/change-publisher.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { IngestSink } from '../metrics/ingest-sink.js';
 
 /** What every operation may see: the caller (if any), the database and the clock. */
 export interface OperationContext {
@@ -15,6 +16,8 @@ export interface OperationContext {
   readonly changes?: ChangeSink;
   /** Counts ingested events against the key's tier; absent for trusted local callers (CLI import, demo). */
   readonly limiter?: RateLimiter;
+  /** Told what each committed ingestion stored, found duplicate and rejected (metrics); absent where nobody counts. */
+  readonly ingested?: IngestSink;
 }
 
 export interface AuthorizedContext extends OperationContext {

@@ -8,16 +8,20 @@ export interface RestRequest {
   readonly hookPreviewChars?: number;
 }
 
-export interface RestResult {
-  status: number;
-  body: unknown;
-}
+/** A JSON answer (`body` is serialized), or content sent as it is (the API description's page and its files). */
+export type RestResult =
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  | { status: number; content: string | Buffer; contentType: string; headers?: Record<string, string> };
 
 export type RestHandler = (request: RestRequest) => Promise<RestResult>;
 
-/** A path and its handlers by method. `needsBody` routes get their body read (within the limit). */
+/**
+ * A path and its handlers by method. `needsBody` routes get their body read (within the limit).
+ * `keyless` routes (the API description and its page) read no key and count against no rate limit.
+ */
 export interface RestRoute {
   readonly path: string;
   readonly methods: Readonly<Record<string, RestHandler>>;
   readonly needsBody?: boolean;
+  readonly keyless?: boolean;
 }

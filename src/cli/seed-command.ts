@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { KeyStore } from '../auth/key-store.js';
+import { databaseUrlFrom } from '../config.js';
+import { demoSessions, type DemoEvent } from '../demo/demo-events.js';
+import { importPrincipal } from '../import/import-transcripts.js';
+import { ingestEvents, MAX_BATCH_SIZE } from '../operations/ingest-events.js';
+import { runGuarded } from '../operations/operation.js';
+import { parseAccount } from './keys-command.js';
+import { progressBar } from './progress-bar.js';
+import { UsageError } from './usage-error.js';
+import { withDatabase } from './with-database.js';
+
+interface SeedFlags {
+  sessions: string;
+  account: string;
+  days: string;
+  json?: boolean;
+  db?: string;
+}
+
+function count(flag: string, value: string, max: number): number {
+  if (!/^[0-9]{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max.toLocaleString('en-US')}; got "${value}".`);
+  }
+  return Number(value);
+}
+
+export function registerSeed(program: Command): void {
+  program
+    .command('seed')
+    .description('Store generated demo sessions (prompts, tool calls, results) for dashboards and load tests.')
+    .requiredOption('--sessions <n>', 'how many sessions to generate (1 to 10,000,000)')
+    .option('--account <slug>', 'account to store them in (created if new)', 'demo')
+    .option('--days <n>', 'spread the sessions over this many days before now', '30')
+    .option('--json', 'print the summary as one JSON object')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL, default ./data/trenchcoat.db)')
+    .addHelpText(
+      'after',
+      '\nThe same --sessions and --account twice store nothing new (ids are derived from them).\n\nExamples:\n' +
+        '  $ trenchcoat seed --sessions 1000\n' +
+        '  $ trenchcoat seed --sessions 100000 --account loadtest --days 365 --json',
+    )
+    .action(async (flags: SeedFlags) => {
+      const sessions = count('--sessions', flags.sessions, 10_000_000);
+      const days = count('--days', flags.days, 36_500);
+      const account = parseAccount(flags.account);
+      const bar = progressBar();
+      const started = performance.now();
+      const summary = { account, sessions, events: 0, stored: 0, duplicates: 0 };
+      try {
+        await withDatabase(databaseUrlFrom(flags), async (database, changes) => {
+          const accountId = await new KeyStore(database.db).ensureAccount(account);
+          // The same ingestion operation as POST /api/v1/events, as a write-only principal of the account.
+          const ctx = { principal: importPrincipal(accountId, account), db: database.db, now: Date.now, changes };
+          let batch: DemoEvent[] = [];
+          let done = 0;
+          const flush = async () => {
+            if (batch.length === 0) return;
+            const events = batch;
+            batch = [];
+            const result = await runGuarded(ingestEvents, ctx, () => ({ events }));
+            summary.events += events.length;
+            summary.stored += result.accepted - result.duplicates;
+            summary.duplicates += result.duplicates;
+            bar?.update(done, sessions, `${done.toLocaleString('en-US')}/${sessions.toLocaleString('en-US')} sessions, ${summary.events.toLocaleString('en-US')} events`);
+          };
+          for (const events of demoSessions(Date.now(), sessions, { tag: `seed-${account}-${sessions}`, spanDays: days })) {
+            if (batch.length + events.length > MAX_BATCH_SIZE) await flush();
+            batch.push(...events);
+            done++;
+          }
+          await flush();
+        });
+      } finally {
+        bar?.clear();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (flags.json) {
+        console.log(JSON.stringify({ ...summary, seconds: Math.round(seconds * 10) / 10 }));
+      } else {
+        console.log(
+          `Seeded ${sessions.toLocaleString('en-US')} sessions in account "${account}": ${summary.events.toLocaleString('en-US')} events ` +
+            `(${summary.stored.toLocaleString('en-US')} new, ${summary.duplicates.toLocaleString('en-US')} already stored) in ${seconds.toFixed(1)} s.`,
+        );
+      }
+    });
+}

@@ -1,0 +1,18 @@
+import { OPENAPI_DOCUMENT, OPENAPI_PATH } from '../openapi/openapi-document.js';
+import type { RestRoute } from './route.js';
+
+const DOCUMENT_JSON = JSON.stringify(OPENAPI_DOCUMENT);
+
+/** CONTRACT §1: the API description needs no key. */
+export const openApiRoute: RestRoute = {
+  path: OPENAPI_PATH,
+  keyless: true,
+  methods: {
+    GET: async () => ({
+      status: 200,
+      content: DOCUMENT_JSON,
+      contentType: 'application/json; charset=utf-8',
+      headers: { 'cache-control': 'no-cache' },
+    }),
+  },
+};
