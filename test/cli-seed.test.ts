@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { colourEnabled, styler } from '../src/cli/terminal-style.js';
 import { linesOf, runCli } from './support/cli-run.js';
 import { sideQueryAt } from './support/side-connection.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, TEST_ENGINE, type TestDatabase } from './support/test-database.js';
 
 describe('trenchcoat seed', () => {
   let dir: string;
@@ -75,7 +75,8 @@ describe('colour', () => {
   });
 });
 
-describe('--help', () => {
+// Help text does not depend on the database engine: once, on the SQLite project.
+describe.runIf(TEST_ENGINE === 'sqlite')('--help', () => {
   it('every command explains itself with at least one example', async () => {
     const commands = [['serve'], ['migrate'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['demo'], ['import'], ['seed'], ['verify'], []];
     for (const command of commands) {
