@@ -17,9 +17,6 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    // Vitest leaves one core free by default; the specs wait on child processes and databases often
-    // enough that two workers on two cores finish much sooner.
-    maxWorkers: 2,
     // Generous: a guard against hangs on a loaded 2-core machine, not a speed requirement.
     testTimeout: 90_000,
     hookTimeout: 90_000,
