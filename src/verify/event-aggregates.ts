@@ -1,30 +1,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../db/dialect-name.js';
-import type { Tables } from '../db/tables.js';
+import type { SessionsTable, SessionToolsTable, Tables } from '../db/tables.js';
 
 /** What a sessions row must hold, aggregated from the stored events alone (CONTRACT §4). */
-export interface SessionAggregate {
-  session_id: string;
-  started_at: number;
-  min_start_at: number | null;
-  max_start_at: number | null;
-  max_end_at: number | null;
-  min_event_at: number;
-  max_event_at: number;
-  event_count: number;
-  tool_invocations: number;
-}
+export type SessionAggregate = Omit<SessionsTable, 'account_id' | 'id'> & { session_id: string };
 
 /** What a session_tools row must hold, aggregated from the stored events alone (CONTRACT §8). */
-export interface ToolAggregate {
-  session_id: string;
-  tool_name: string;
-  invocations: number;
-  results: number;
-  errors: number;
-  duration_sum_us: number;
-  duration_count: number;
-}
+export type ToolAggregate = Omit<SessionToolsTable, 'account_id'>;
 
 /**
  * The events of the given sessions, whose ids come in the database's order. The redundant range
