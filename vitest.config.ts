@@ -16,6 +16,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ (what bin/trenchcoat.js runs) from the current sources before any spec spawns the CLI.
+    globalSetup: ['test/support/build-before-tests.ts'],
     pool: 'forks',
     // Generous: a guard against hangs on a loaded 2-core machine, not a speed requirement.
     testTimeout: 90_000,

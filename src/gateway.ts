@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { KeyStore } from './auth/key-store.js';
 import type { GatewayConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
-import { openDatabase, type Database } from './db/open-database.js';
+import { isPostgresUrl, openDatabase, type Database } from './db/open-database.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { createRequestListener } from './http/request-listener.js';
 import { openCounterStore } from './limits/open-counter-store.js';
@@ -14,6 +14,8 @@ import { openRelay } from './live/open-relay.js';
 import { SessionFeed } from './live/session-feed.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { OpenedResources } from './opened-resources.js';
+import { StartupError } from './startup-error.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -36,80 +38,120 @@ export interface GatewayOptions {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
-  const database = openDatabase(config.databaseUrl, config.postgres);
+  // Each step below records what it opens; if a later step throws, the ones opened so far close again.
+  const opened = new OpenedResources();
   try {
+    const database = opened.push(openConfiguredDatabase(config), (d) => d.close());
     await migrateToLatest(database);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  const keys = new KeyStore(database.db);
-  const onLiveError = (error: unknown) => logger.warn({ err: error }, 'live updates: relay or read failed');
-  const relay = openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError });
-  const feed = new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError });
-  const changes = new ChangePublisher(relay, onLiveError);
-  // Off unless a scrape token is configured: then nothing is counted and /metrics is an unknown path.
-  const metrics = config.metricsToken === null ? undefined : new GatewayMetrics({ database, feed });
-  const limiter = new RateLimiter(
-    openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') }),
-    now,
-    metrics && ((bucket) => metrics.rateLimited(bucket)),
-  );
-  try {
-    await relay.listen((message) => feed.receive(message));
-  } catch (error) {
-    await relay.close();
-    await database.close();
-    throw error;
-  }
-  const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes, limiter, limits: config.graphqlLimits, logger, metrics });
-  const listener = createRequestListener({
-    database, keys, yoga, logger, changes, limiter, now,
-    bodyLimitBytes: config.bodyLimitBytes,
-    hookPreviewChars: config.hookPreviewChars,
-    metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
-  });
-  const { http } = config;
-  const server = createServer(
-    {
-      headersTimeout: http.headersTimeoutMs,
-      requestTimeout: http.requestTimeoutMs,
-      keepAliveTimeout: http.keepAliveTimeoutMs,
-      // Node checks the timeouts above on this period (30 s by default): check often enough to honour them.
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.headersTimeoutMs / 4))),
-    },
-    (req, res) => void listener(req, res),
-  );
-  server.maxRequestsPerSocket = http.maxRequestsPerSocket;
-  server.maxHeadersCount = 100;
+    const keys = new KeyStore(database.db);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+    // While the relay starts, its first error ends the start: the Redis client retries a refused
+    // connection forever, and the relay would wait its full timeout for nothing.
+    let failStart: ((error: unknown) => void) | null = null;
+    const onLiveError = (error: unknown) => {
+      if (failStart) failStart(error);
+      else logger.warn({ err: error }, 'live updates: relay or read failed');
+    };
+    const relay = opened.push(
+      openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError }),
+      (r) => r.close(),
+    );
+    const feed = opened.push(new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError }), (f) => f.close());
+    const changes = new ChangePublisher(relay, onLiveError);
+    // Off unless a scrape token is configured: then nothing is counted and /metrics is an unknown path.
+    const metrics = config.metricsToken === null ? undefined : new GatewayMetrics({ database, feed });
+    const limiter = opened.push(
+      new RateLimiter(
+        openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') }),
+        now,
+        metrics && ((bucket) => metrics.rateLimited(bucket)),
+      ),
+      (l) => l.close(),
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        failStart = reject;
+        relay.listen((message) => feed.receive(message)).then(resolve, reject);
+      });
+    } catch (error) {
+      throw StartupError.because(`cannot start the live updates relay (${relay.name})`, error);
+    } finally {
+      failStart = null;
+    }
+
+    const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes, limiter, limits: config.graphqlLimits, logger, metrics });
+    const listener = createRequestListener({
+      database, keys, yoga, logger, changes, limiter, now,
+      bodyLimitBytes: config.bodyLimitBytes,
+      hookPreviewChars: config.hookPreviewChars,
+      metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
     });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const { http } = config;
+    const server = opened.push(
+      createServer(
+        {
+          headersTimeout: http.headersTimeoutMs,
+          requestTimeout: http.requestTimeoutMs,
+          keepAliveTimeout: http.keepAliveTimeoutMs,
+          // Node checks the timeouts above on this period (30 s by default): check often enough to honour them.
+          connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.headersTimeoutMs / 4))),
+        },
+        (req, res) => void listener(req, res),
+      ),
+      (s) => new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      }),
+    );
+    server.maxRequestsPerSocket = http.maxRequestsPerSocket;
+    server.maxHeadersCount = 100;
 
-  let closing: Promise<void> | undefined;
-  async function close(): Promise<void> {
-    closing ??= (async () => {
-      // Open streams would hold the server open until the timeout: end them first.
-      feed.close();
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await drained;
-      clearTimeout(timer);
-      await changes.flush();
-      await relay.close();
-      await limiter.close();
-      await database.close();
-    })();
-    return closing;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw StartupError.because(`cannot listen on ${config.host}:${config.port}`, error);
+    }
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+    let closing: Promise<void> | undefined;
+    async function close(): Promise<void> {
+      closing ??= (async () => {
+        // Open streams would hold the server open until the timeout: end them first.
+        feed.close();
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+        await drained;
+        clearTimeout(timer);
+        await changes.flush();
+        await relay.close();
+        await limiter.close();
+        await database.close();
+      })();
+      return closing;
+    }
+
+    return { url: `http://${host}:${port}`, server, database, keys, logger, feed, relay, close };
+  } catch (error) {
+    await opened.closeAll(logger);
+    throw error;
   }
+}
 
-  return { url: `http://${host}:${port}`, server, database, keys, logger, feed, relay, close };
+/** SQLite opens its file here, so a directory or a file that is no database fails now, naming the path. */
+function openConfiguredDatabase(config: GatewayConfig): Database {
+  try {
+    return openDatabase(config.databaseUrl, config.postgres);
+  } catch (error) {
+    // A postgres:// URL may carry a password: only a SQLite path is repeated.
+    const which = isPostgresUrl(config.databaseUrl) ? 'the PostgreSQL database' : `the SQLite database ${config.databaseUrl}`;
+    throw StartupError.because(`cannot open ${which}`, error);
+  }
 }

@@ -4,6 +4,7 @@ import { KeyNotFoundError } from '../auth/key-store.js';
 import { MigrationError } from '../db/migrate.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { InvalidLogLevelError } from '../log/logger.js';
+import { StartupError } from '../startup-error.js';
 import { registerDemo } from './demo-command.js';
 import { registerImport } from './import-command.js';
 import { registerKeys } from './keys-command.js';
@@ -13,7 +14,7 @@ import { registerServe } from './serve-command.js';
 import { registerVerify, VERIFY_TROUBLE_EXIT } from './verify-command.js';
 import { UsageError } from './usage-error.js';
 
-const EXPECTED = [UsageError, ConfigError, KeyNotFoundError, MigrationError, InvalidLogLevelError];
+const EXPECTED = [UsageError, ConfigError, KeyNotFoundError, MigrationError, InvalidLogLevelError, StartupError];
 
 export function buildProgram(): Command {
   const program = new Command('trenchcoat')
@@ -52,6 +53,11 @@ function failureExit(argv: string[], code: number): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `trenchcoat --help | head` closes the pipe early: the reader has what it wanted, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
@@ -62,7 +68,22 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.stderr.write(`trenchcoat: ${describe(error)}\n`);
     process.exitCode = failureExit(argv, 1);
+    exitIfStillRunning();
   }
+}
+
+const BACKSTOP_MS = 3000;
+
+/**
+ * A backstop, not the way a failed command ends: whatever failed closes what it opened, and the process
+ * then ends by itself. Should something still hold it open, this says what and exits anyway.
+ */
+function exitIfStillRunning(): void {
+  setTimeout(() => {
+    const open = process.getActiveResourcesInfo();
+    process.stderr.write(`trenchcoat: still running ${BACKSTOP_MS / 1000} s after the error (open: ${open.join(', ') || 'unknown'}); exiting\n`);
+    process.exit();
+  }, BACKSTOP_MS).unref();
 }
 
 await main(process.argv);

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Scope } from '../auth/scopes.js';
 import { TIER_LIMITS } from '../limits/tier-limits.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { DOCS_ASSET_FILES } from './docs-assets.js';
 import { ERROR_RESPONSES, ERROR_SCHEMAS, forbiddenName, HEADERS, countedHeaders, plainHeaders } from './error-components.js';
 import { parameterRef, responseRef, schemaRef, type JsonObject } from './json-schema.js';
@@ -13,7 +15,7 @@ import { RESOURCE_SCHEMAS } from './resource-schemas.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+const { version } = createRequire(import.meta.url)(join(PACKAGE_ROOT, 'package.json')) as { version: string };
 
 const t = TIER_LIMITS;
 const n = (value: number | null) => value?.toLocaleString('en-US');
