@@ -16,6 +16,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // After the summary, why tests were skipped (an absent server, browser or samples folder) and how many.
+    reporters: ['default', './test/support/skip-summary-reporter.ts'],
     // Builds dist/ (what bin/trenchcoat.js runs) from the current sources before any spec spawns the CLI.
     globalSetup: ['test/support/build-before-tests.ts'],
     pool: 'forks',

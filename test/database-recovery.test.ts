@@ -3,10 +3,11 @@
 // PGlite cannot end its own connections from outside.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sideQuery } from './support/side-connection.js';
-import { POSTGRES_SOURCE, TEST_ENGINE } from './support/test-database.js';
+import { describeNeeding } from './support/requirements.js';
+import { TEST_ENGINE } from './support/test-database.js';
 import { event, SESSION_A, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-describe.runIf(TEST_ENGINE === 'postgres' && POSTGRES_SOURCE === 'server')('when PostgreSQL drops every connection', () => {
+describe.runIf(TEST_ENGINE === 'postgres')('when PostgreSQL drops every connection', () => describeNeeding('postgres', 'on a server', () => {
   let t: TestGateway;
   let key: string;
   beforeAll(async () => {
@@ -38,4 +39,4 @@ describe.runIf(TEST_ENGINE === 'postgres' && POSTGRES_SOURCE === 'server')('when
     const write = await t.post('/api/v1/events', { events: [event('session_end', SESSION_A, '2026-11-29T09:00:00Z')] }, key);
     expect(write.status).toBe(200);
   });
-});
+}));

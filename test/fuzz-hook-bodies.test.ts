@@ -1,12 +1,12 @@
-// Fuzzing CONTRACT §6's POST /api/v1/hooks/claude-code with the real hook payloads of
-// ../shared/samples, mutated: fields removed, retyped (null, numbers, arrays, objects, huge strings,
+// Fuzzing CONTRACT §6's POST /api/v1/hooks/claude-code with Claude Code hook payloads (the project's
+// fixtures, and the real samples when TRENCHCOAT_SAMPLES_DIR names them), mutated: fields removed, retyped (null, numbers, arrays, objects, huge strings,
 // deep nesting, NUL characters, lone surrogates), hook names and session ids replaced; and with
 // bodies that are not payloads at all. The answer is never a 5xx: 400 naming `body`, `session_id`
 // or `hook_event_name` exactly when a model of §6 (written here) says so, else 200 `{}`. After the
 // run, the events stored are exactly the deliveries of mapped hook events, of the mapped types,
 // folded into sessions, and nothing beyond a preview of prompt text, tool input or output is kept.
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeepJson,
   expectNothingHalfWritten,
@@ -17,8 +17,9 @@ import {
   shown,
   storableText,
 } from './support/fuzz-support.js';
-import { CONTRACT_HOOK_MAP, codePoints, HOOK_PATH, sampleHookLogs, storedRows } from './support/hooks-support.js';
+import { CONTRACT_HOOK_MAP, codePoints, FIXTURE_HOOKS, HOOK_PATH, SAMPLE_HOOKS, storedRows, type HookSource } from './support/hooks-support.js';
 import { accountKey } from './support/ingest-support.js';
+import { describeNeeding } from './support/requirements.js';
 import { expectErrorEnvelope, uuidFor } from './support/rest-read-helpers.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
@@ -31,7 +32,6 @@ const FLAGS = ['stop_hook_active', 'is_interrupt'];
 const PREVIEWS = ['prompt_preview', 'tool_input_preview', 'tool_output_preview', 'message_preview', 'last_assistant_message_preview', 'custom_instructions_preview'];
 const KEPT = new Set([...LABELS, ...FLAGS, ...PREVIEWS, 'is_error', 'duration_ms']);
 
-const samples = sampleHookLogs().flatMap((log) => log.payloads);
 let clock = Date.parse('2026-04-01T08:00:00Z');
 let t: TestGateway;
 
@@ -114,31 +114,37 @@ const mutationArb = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(fc.constant('session_id'), sessionIdArb) },
 );
 
-/** A real sample with 0–4 mutations (as own properties, even `__proto__`, as JSON.parse makes them). */
-const payloadArb = fc.tuple(fc.constantFrom(...samples), fc.array(mutationArb, { maxLength: 4 })).map(([sample, mutations]) => {
-  const payload: Record<string, unknown> = { ...sample };
-  for (const [field, value] of mutations) {
-    if (value === REMOVE) delete payload[field];
-    else Object.defineProperty(payload, field, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return payload;
-});
+type Sample = Record<string, unknown>;
+
+/** A sample with 0–4 mutations (as own properties, even `__proto__`, as JSON.parse makes them). */
+function payloadArb(samples: readonly Sample[]): fc.Arbitrary<Sample> {
+  return fc.tuple(fc.constantFrom(...samples), fc.array(mutationArb, { maxLength: 4 })).map(([sample, mutations]) => {
+    const payload: Sample = { ...sample };
+    for (const [field, value] of mutations) {
+      if (value === REMOVE) delete payload[field];
+      else Object.defineProperty(payload, field, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return payload;
+  });
+}
 
 /** A body: a mutated payload mostly, sometimes any JSON, text, or a truncated payload. */
-const bodyArb: fc.Arbitrary<{ payload?: unknown; text: string }> = fc.oneof(
-  { weight: 12, arbitrary: payloadArb.map((payload) => ({ payload, text: jsonText(payload) })) },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((payload) => ({ payload, text: JSON.stringify(payload) })) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.constantFrom(...samples), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('', ' ', 'x'))
-      .map(([sample, at, tail]) => {
-        const json = JSON.stringify(sample);
-        return { text: `${json.slice(0, Math.floor(json.length * at))}${tail}` };
-      }),
-  },
-  { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', 'hook', '{"session_id":', '\ufeff{}').map((text) => ({ text })) },
-);
+function bodyArb(samples: readonly Sample[]): fc.Arbitrary<{ payload?: unknown; text: string }> {
+  return fc.oneof(
+    { weight: 12, arbitrary: payloadArb(samples).map((payload) => ({ payload, text: jsonText(payload) })) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((payload) => ({ payload, text: JSON.stringify(payload) })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...samples), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('', ' ', 'x'))
+        .map(([sample, at, tail]) => {
+          const json = JSON.stringify(sample);
+          return { text: `${json.slice(0, Math.floor(json.length * at))}${tail}` };
+        }),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', 'hook', '{"session_id":', '\ufeff{}').map((text) => ({ text })) },
+  );
+}
 
 /** The outcome for a body: from the generated payload, else from the body as the server would parse it. */
 function outcomeOf(body: { payload?: unknown; text: string }): Outcome {
@@ -152,46 +158,52 @@ function outcomeOf(body: { payload?: unknown; text: string }): Outcome {
 
 // ---------- the property ----------
 
-it('mutated real payloads and junk bodies: 200 `{}` or the 400 the model predicts, never a 5xx; only mapped events stored, only previews kept', async () => {
-  expect(samples.length).toBeGreaterThan(400);
-  const { account, key } = await accountKey(t);
-  const storedTypes: string[] = [];
-  const statuses = new Set<number>();
-  await fc.assert(
-    fc.asyncProperty(fc.array(bodyArb, { minLength: 1, maxLength: 4 }), async (bodies) => {
-      const answers = await Promise.all(bodies.map((body) => postBody(t, HOOK_PATH, key, body.text)));
-      answers.forEach((answer, i) => {
-        const body = bodies[i]!;
-        const expected = outcomeOf(body);
-        const label = `${shown(body.text)} → ${answer.status} ${answer.text.slice(0, 400)}`;
-        expectSaneAnswer(answer, body.text);
-        statuses.add(answer.status);
-        expect(answer.status, label).toBe(expected.status);
-        if (expected.status === 400) expectErrorEnvelope(answer.json, 'VALIDATION_ERROR', expected.fields);
-        else {
-          expect(answer.json, label).toStrictEqual({});
-          if (expected.eventType !== null) storedTypes.push(expected.eventType);
-        }
-      });
-    }),
-    { numRuns: 100 },
-  );
-  expect([...statuses].sort()).toEqual([200, 400]);
+function fuzzes(source: HookSource): void {
+  it('mutated payloads and junk bodies: 200 `{}` or the 400 the model predicts, never a 5xx; only mapped events stored, only previews kept', async () => {
+    const samples = source.logs().flatMap((log) => log.payloads);
+    expect(samples.length).toBe(source.payloadCount);
+    const { account, key } = await accountKey(t);
+    const storedTypes: string[] = [];
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(bodyArb(samples), { minLength: 1, maxLength: 4 }), async (bodies) => {
+        const answers = await Promise.all(bodies.map((body) => postBody(t, HOOK_PATH, key, body.text)));
+        answers.forEach((answer, i) => {
+          const body = bodies[i]!;
+          const expected = outcomeOf(body);
+          const label = `${shown(body.text)} → ${answer.status} ${answer.text.slice(0, 400)}`;
+          expectSaneAnswer(answer, body.text);
+          statuses.add(answer.status);
+          expect(answer.status, label).toBe(expected.status);
+          if (expected.status === 400) expectErrorEnvelope(answer.json, 'VALIDATION_ERROR', expected.fields);
+          else {
+            expect(answer.json, label).toStrictEqual({});
+            if (expected.eventType !== null) storedTypes.push(expected.eventType);
+          }
+        });
+      }),
+      { numRuns: 100 },
+    );
+    expect([...statuses].sort()).toEqual([200, 400]);
 
-  await expectNothingHalfWritten(t, account, key, storedTypes.length);
-  const rows = await storedRows(t, account);
-  expect(rows.map((r) => r.event_type).sort()).toEqual(storedTypes.sort());
-  for (const row of rows) {
-    const label = row.raw.slice(0, 400);
-    for (const [field, value] of Object.entries(row.data)) {
-      expect(KEPT.has(field), `${field} kept in ${label}`).toBe(true);
-      if (PREVIEWS.includes(field)) expect(codePoints(value as string), label).toBeLessThanOrEqual(PREVIEW_CHARS);
-      if (LABELS.includes(field)) expect(codePoints(value as string), label).toBeLessThanOrEqual(LABEL_CHARS);
+    await expectNothingHalfWritten(t, account, key, storedTypes.length);
+    const rows = await storedRows(t, account);
+    expect(rows.map((r) => r.event_type).sort()).toEqual(storedTypes.sort());
+    for (const row of rows) {
+      const label = row.raw.slice(0, 400);
+      for (const [field, value] of Object.entries(row.data)) {
+        expect(KEPT.has(field), `${field} kept in ${label}`).toBe(true);
+        if (PREVIEWS.includes(field)) expect(codePoints(value as string), label).toBeLessThanOrEqual(PREVIEW_CHARS);
+        if (LABELS.includes(field)) expect(codePoints(value as string), label).toBeLessThanOrEqual(LABEL_CHARS);
+      }
+      expect(row.event_id, label).toMatch(/^hook:/);
     }
-    expect(row.event_id, label).toMatch(/^hook:/);
-  }
-  await expectStillServing(t);
-});
+    await expectStillServing(t);
+  });
+}
+
+describe('the project fixtures', () => fuzzes(FIXTURE_HOOKS));
+describeNeeding('samples', 'the real Claude Code samples (set TRENCHCOAT_SAMPLES_DIR to run the real Claude Code samples)', () => fuzzes(SAMPLE_HOOKS));
 
 it('a tool call and its result paired by any tool_use_id (NUL, lone surrogates, long, empty): both 200, timed when the id is storable text', async () => {
   const { account, key } = await accountKey(t);
@@ -217,7 +229,8 @@ it('a tool call and its result paired by any tool_use_id (NUL, lone surrogates, 
         .execute();
       expect(rows.map((r) => r.event_type)).toEqual(['tool_use', 'tool_result']);
       const [use, res] = rows as [(typeof rows)[number], (typeof rows)[number]];
-      const timed = storableText(toolUseId);
+      // Both deliveries keep the id's first LABEL_CHARS characters, and are paired by those.
+      const timed = storableText([...toolUseId].slice(0, LABEL_CHARS).join(''));
       expect((JSON.parse(res.data) as Record<string, unknown>)['duration_ms'], shown(base)).toBe(timed ? Number(res.ts) - Number(use.ts) : undefined);
     }),
     { numRuns: 40 },

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { available, describeNeeding } from './support/requirements.js';
 import { TEST_ENGINE } from './support/test-database.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
@@ -8,7 +8,6 @@ import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from 
 // run the example query or a subscription, read the result pane. playwright-core drives Debian's Chromium; it never
 // downloads a browser.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SESSION_C = '9b2f3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const WAIT_MS = 45_000;
 
@@ -63,20 +62,14 @@ async function pasteIntoEditor(page: Page, editor: string, text: string): Promis
 
 // The browser part does not depend on the database engine, and the engines are covered by every other spec:
 // it runs once, on SQLite.
-describe.runIf(TEST_ENGINE === 'sqlite')('GraphiQL in Chromium', () => {
+describe.runIf(TEST_ENGINE === 'sqlite')('GraphiQL', () => describeNeeding('chromium', 'in Chromium', () => {
   let browser: Browser;
   let t: TestGateway;
   let context: BrowserContext | undefined;
   let requested: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}. Install Debian's: apt-get install chromium (.ci/run does it when missing), ` +
-          'or point CHROMIUM_PATH at a Chromium binary.',
-      );
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await chromium.launch({ executablePath: available('chromium')!, args: ['--no-sandbox'] });
     t = await startTestGateway();
   }, 60_000);
 
@@ -173,4 +166,4 @@ describe.runIf(TEST_ENGINE === 'sqlite')('GraphiQL in Chromium', () => {
     await waitForResult(page, [SESSION_A, '"eventCount": 2']);
     expectNothingFromElsewhere();
   });
-});
+}));

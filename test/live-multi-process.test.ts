@@ -1,23 +1,23 @@
 // Live updates across gateway processes (live sessions issue): an update ingested through one process
 // reaches subscribers connected to another, through PostgreSQL LISTEN/NOTIFY (the default on
-// PostgreSQL) or Redis pub/sub (REDIS_URL; runs when TEST_REDIS_URL names a server). A key revoked
+// PostgreSQL; needs a server) or Redis pub/sub (REDIS_URL; needs TEST_REDIS_URL). A key revoked
 // with `trenchcoat keys revoke` ends its streams at once, not at the next periodic key check.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, startServe, type ServeProcess } from './support/cli-run.js';
 import { subscribe, type SseEvent } from './support/sse-client.js';
-import { POSTGRES_SOURCE, TEST_ENGINE } from './support/test-database.js';
+import { available, describeNeeding, type Need } from './support/requirements.js';
+import { TEST_ENGINE } from './support/test-database.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 const SUBSCRIPTION = 'subscription { sessionUpdated { id eventCount } }';
-const REDIS = process.env['TEST_REDIS_URL'];
 
-const relays = [
+const relays: { name: string; need: Need; env: () => Record<string, string> }[] = [
   // PGlite is one backend: NOTIFY does not reach another connection's LISTEN there.
-  ...(TEST_ENGINE === 'postgres' && POSTGRES_SOURCE === 'server' ? [{ name: 'PostgreSQL LISTEN/NOTIFY', env: {} as Record<string, string> }] : []),
-  ...(REDIS ? [{ name: 'Redis pub/sub', env: { REDIS_URL: REDIS } as Record<string, string> }] : []),
+  ...(TEST_ENGINE === 'postgres' ? [{ name: 'PostgreSQL LISTEN/NOTIFY', need: 'postgres' as const, env: () => ({}) }] : []),
+  { name: 'Redis pub/sub', need: 'redis', env: () => ({ REDIS_URL: available('redis')! }) },
 ];
 
 function sessionOf(message: SseEvent | null): { id: string; eventCount: number } {
@@ -25,7 +25,7 @@ function sessionOf(message: SseEvent | null): { id: string; eventCount: number }
   return message!.data.data.sessionUpdated;
 }
 
-describe.runIf(relays.length > 0).each(relays)('two gateway processes relaying through $name', ({ env: relayEnv }) => {
+for (const relay of relays) describeNeeding(relay.need, `two gateway processes relaying through ${relay.name}`, () => {
   let t: TestGateway;
   let other: ServeProcess;
   let dir: string;
@@ -34,6 +34,7 @@ describe.runIf(relays.length > 0).each(relays)('two gateway processes relaying t
   beforeAll(async () => {
     // Each run its own Redis channel: test files sharing the server must not hear each other.
     // The periodic key check is pushed out of reach, so only the relay can end a revoked key's streams.
+    const relayEnv = relay.env();
     env = {
       ...relayEnv,
       TRENCHCOAT_KEY_RECHECK_MS: '600000',

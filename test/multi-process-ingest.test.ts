@@ -3,11 +3,12 @@
 // with repeats, must fold into exactly the sessions a recomputation from the stored events gives,
 // and exactly the sessions of the generated events. No update may be lost to a race.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatUtc } from '../src/time/iso-time.js';
 import { startServe, type ServeProcess } from './support/cli-run.js';
 import { sideQuery } from './support/side-connection.js';
-import { POSTGRES_SOURCE, TEST_ENGINE } from './support/test-database.js';
+import { describeNeeding } from './support/requirements.js';
+import { TEST_ENGINE } from './support/test-database.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
@@ -19,9 +20,7 @@ function uuid(n: number): string {
 
 // PGlite is one backend behind a connection multiplexer: it cannot stand in for a server shared by
 // processes (their interleaved extended-protocol messages stall it). Runs on SQLite and a real server.
-const sharedEngine = TEST_ENGINE === 'sqlite' || POSTGRES_SOURCE === 'server';
-
-describe.runIf(sharedEngine)('two gateway processes ingesting the same sessions at once', () => {
+describeNeeding(TEST_ENGINE === 'postgres' ? ['postgres'] : [], 'two gateway processes ingesting the same sessions at once', () => {
   let t: TestGateway;
   let processes: ServeProcess[];
   let key: string;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from './support/cli-run.js';
-import { POSTGRES_SOURCE, TEST_ENGINE } from './support/test-database.js';
+import { available, describeNeeding } from './support/requirements.js';
+import { TEST_ENGINE } from './support/test-database.js';
 import { event, SESSION_A, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 const T0 = Date.parse('2026-11-29T10:00:10Z');
@@ -126,17 +127,15 @@ describe('events per minute (ingestion tier: 100,000)', () => {
   }, 120_000);
 });
 
-const shared = (TEST_ENGINE === 'postgres' && POSTGRES_SOURCE === 'server') || Boolean(process.env['TEST_REDIS_URL']);
-
-describe.runIf(shared)('several processes share one count', () => {
+// On PostgreSQL the database holds the count (PGlite cannot serve several processes); on SQLite only Redis can share it.
+describeNeeding(TEST_ENGINE === 'postgres' ? 'postgres' : 'redis', 'several processes share one count', () => {
   let t: TestGateway;
   let processes: ServeProcess[] = [];
   let dir: string;
   beforeAll(async () => {
-    // On PostgreSQL the database holds the count; on SQLite only Redis can share it.
-    const env: Record<string, string> = TEST_ENGINE === 'postgres' && POSTGRES_SOURCE === 'server'
+    const env: Record<string, string> = TEST_ENGINE === 'postgres'
       ? {}
-      : { REDIS_URL: process.env['TEST_REDIS_URL']!, TRENCHCOAT_REDIS_CHANNEL: `tc_rl_${process.pid}_${Date.now()}` };
+      : { REDIS_URL: available('redis')!, TRENCHCOAT_REDIS_CHANNEL: `tc_rl_${process.pid}_${Date.now()}` };
     dir = mkdtempSync(join(tmpdir(), 'trenchcoat-rl-'));
     t = await startTestGateway({ env });
     processes = await Promise.all([0, 1].map(() => startServe(['--port', '0', '--db', t.dbPath], { cwd: dir, env, timeoutMs: 90_000 })));

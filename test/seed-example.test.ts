@@ -1,10 +1,10 @@
-// The seed page's example (/work/shared/seed/sessions-api.txt) comes back byte for byte.
+// The published API page's example exchange (test/fixtures/api/sessions-example.json) comes back byte for byte.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, startTestGateway, type TestGateway } from './support/test-gateway.js';
 import { ingestAll, unlimitedKey, uuidFor } from './support/rest-read-helpers.js';
 
-const SEED_PATH = '/work/shared/seed/sessions-api.txt';
+const EXAMPLE = new URL('./fixtures/api/sessions-example.json', import.meta.url);
 
 interface SeedSession {
   id: string;
@@ -15,17 +15,14 @@ interface SeedSession {
   tool_invocations: number;
 }
 
-/** The example response (the JSON between "Success — 200" and "Session Fields") and the example request paths. */
+/** The example response and the example request paths. */
 function readSeed() {
-  const text = readFileSync(SEED_PATH, 'utf8');
-  const from = text.indexOf('{', text.indexOf('Success'));
-  const to = text.lastIndexOf('}', text.indexOf('Session Fields')) + 1;
-  const response = JSON.parse(text.slice(from, to)) as {
-    data: { sessions: SeedSession[]; total: number; limit: number; offset: number };
+  const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as {
+    requests: string[];
+    keyHeader: string;
+    response: { data: { sessions: SeedSession[]; total: number; limit: number; offset: number } };
   };
-  const paths = [...text.matchAll(/curl "https?:\/\/[^/"]+(\/api\/v1\/sessions[^"]*)"/g)].map((m) => m[1]!);
-  const keyHeader = /-H "(X-API-Key): (ct_live_[^"]+)"/.exec(text);
-  return { response, paths, keyHeader: keyHeader?.[1] };
+  return { response: example.response, paths: example.requests, keyHeader: example.keyHeader };
 }
 
 const SEED = readSeed();
@@ -82,7 +79,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('the seed example', () => {
-  it('is read from the seed page as expected', () => {
+  it('is read from the example fixture as expected', () => {
     expect(SEED.response.data.sessions).toHaveLength(2);
     expect(SEED.response.data).toMatchObject({ total: 312, limit: 50, offset: 0 });
     expect(SEED.paths[0]).toBe('/api/v1/sessions?start_date=2024-01-01&end_date=2024-01-31&limit=50');

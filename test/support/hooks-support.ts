@@ -1,13 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { available } from './requirements.js';
 import type { TestGateway } from './test-gateway.js';
 
 export const HOOK_PATH = '/api/v1/hooks/claude-code';
 
-/** The repository root, and the shared samples beside it (CI clones the repo next to `shared/`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SAMPLES = resolve(REPO_ROOT, '..', 'shared', 'samples');
+
+/** The project's own Claude Code files (hook payloads, transcripts): see its README.md. */
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'claude-code');
+
+/**
+ * The real Claude Code samples (opt-in: TRENCHCOAT_SAMPLES_DIR; their specs are skipped without it). Without
+ * them this names a folder that does not exist and is never read.
+ */
+export const SAMPLES_DIR = resolve(available('samples') ?? join(REPO_ROOT, 'TRENCHCOAT_SAMPLES_DIR-unset'));
 
 /** CONTRACT §6's table, written out here (not imported from src) so the spec pins it. */
 export const CONTRACT_HOOK_MAP: Readonly<Record<string, string>> = {
@@ -77,18 +85,28 @@ export async function everythingStored(t: TestGateway): Promise<string> {
   return JSON.stringify([events, sessions]);
 }
 
-export interface SampleLog {
-  repo: string;
+export interface HookLog {
+  /** The folder the log is in: a fixture group, or a sample repository. */
+  group: string;
   file: string;
   payloads: Record<string, unknown>[];
 }
 
-/** Every hook log in the shared samples: `<repo>/logs/*.json`, each a JSON array of payloads. */
-export function sampleHookLogs(): SampleLog[] {
-  const logs: SampleLog[] = [];
-  for (const repo of readdirSync(SAMPLES, { withFileTypes: true })) {
-    if (!repo.isDirectory()) continue;
-    const folder = join(SAMPLES, repo.name, 'logs');
+/** A set of hook logs, with what its README (or PROVENANCE.md) says it holds. */
+export interface HookSource {
+  name: string;
+  groups: readonly string[];
+  payloadCount: number;
+  /** The logs, read on first call (so a skipped source reads nothing). */
+  logs: () => HookLog[];
+}
+
+/** `<root>/<group>/<inner>/*.json`, each a JSON array of hook payloads; groups and files in name order. */
+function readHookLogs(root: string, inner: string): HookLog[] {
+  const logs: HookLog[] = [];
+  const groups = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  for (const group of groups) {
+    const folder = join(root, group, inner);
     let files: string[];
     try {
       files = readdirSync(folder).filter((f) => f.endsWith('.json')).sort();
@@ -97,11 +115,34 @@ export function sampleHookLogs(): SampleLog[] {
     }
     for (const file of files) {
       const payloads = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Record<string, unknown>[];
-      logs.push({ repo: repo.name, file: basename(file), payloads });
+      logs.push({ group, file, payloads });
     }
   }
   return logs;
 }
+
+function once<T>(read: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= read());
+}
+
+/** test/fixtures/claude-code/hooks/<group>/*.json, as its README lists them. */
+export const FIXTURE_HOOKS: HookSource = {
+  name: 'the project fixtures',
+  groups: ['http-deliveries', 'old-format', 'per-event-logger', 'subagents'],
+  // README.md: 36 + 28 + 85 + 44.
+  payloadCount: 193,
+  logs: once(() => readHookLogs(join(FIXTURES, 'hooks'), '')),
+};
+
+/** The samples' `<owner>-<repo>/logs/*.json`, as their PROVENANCE.md lists them. */
+export const SAMPLE_HOOKS: HookSource = {
+  name: 'the real Claude Code samples',
+  groups: ['CursorTouch-Operator-Use', 'ranaroussi-quantstats', 'rickithadi-jekyll-netlify-boilerplate'],
+  // PROVENANCE.md: 7+20+16+18+3+234, 1+26+33+51, 20+14.
+  payloadCount: 298 + 111 + 34,
+  logs: once(() => readHookLogs(SAMPLES_DIR, 'logs')),
+};
 
 /** Code points of a string (what CONTRACT §6 calls characters). */
 export function codePoints(text: string): number {
