@@ -21,6 +21,9 @@ export default defineConfig({
     // Builds dist/ (what bin/trenchcoat.js runs) from the current sources before any spec spawns the CLI.
     globalSetup: ['test/support/build-before-tests.ts'],
     pool: 'forks',
+    // One module graph per worker, not per spec file: re-importing the whole stack for every file and
+    // engine cost more than most specs themselves. Specs keep no state in modules (no vi.mock, no env edits).
+    isolate: false,
     // Generous: a guard against hangs on a loaded 2-core machine, not a speed requirement.
     testTimeout: 90_000,
     hookTimeout: 90_000,

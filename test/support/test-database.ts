@@ -59,6 +59,17 @@ async function adminQuery(server: string, text: string): Promise<void> {
   }
 }
 
+/** A PGlite behind its socket, idle between tests. */
+interface PgliteServer {
+  readonly url: string;
+  /** Empties the database for the next test; the socket server keeps listening. */
+  reset(): Promise<void>;
+}
+
+// A PGlite takes seconds to start, so each worker keeps the ones it started and hands an emptied one to
+// the next test instead of starting another.
+const idlePglites: PgliteServer[] = [];
+
 /**
  * An in-memory PGlite behind pglite-socket on an ephemeral localhost port. The gateway, CLI child
  * processes and side connections all reach it through `pg` as they would a server. It is one
@@ -66,17 +77,25 @@ async function adminQuery(server: string, text: string): Promise<void> {
  * their protocol messages interleave), and NOTIFY does not reach another socket's LISTEN.
  */
 async function pgliteDatabase(): Promise<TestDatabase> {
+  const server = idlePglites.pop() ?? (await startPglite());
+  return {
+    url: server.url,
+    sqlitePath: null,
+    gatewayEnv: { TRENCHCOAT_PG_POOL_SIZE: '1', TRENCHCOAT_LIVE_RELAY: 'local' },
+    async drop() {
+      await server.reset();
+      idlePglites.push(server);
+    },
+  };
+}
+
+async function startPglite(): Promise<PgliteServer> {
   const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
   const db = await PGlite.create();
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
   await server.start();
-  return {
-    url: `postgres://postgres@${server.getServerConn()}/postgres`,
-    sqlitePath: null,
-    gatewayEnv: { TRENCHCOAT_PG_POOL_SIZE: '1', TRENCHCOAT_LIVE_RELAY: 'local' },
-    async drop() {
-      await server.stop();
-      await db.close();
-    },
-  };
+  // Everything a test creates lives in schema public (tables, indexes, the migration log), owned by
+  // the one role; dropping the schema leaves the database as PGlite started it.
+  const reset = 'reset all; drop schema public cascade; create schema public; grant all on schema public to public;';
+  return { url: `postgres://postgres@${server.getServerConn()}/postgres`, reset: async () => void (await db.exec(reset)) };
 }
