@@ -1,4 +1,4 @@
-// Bench note for CONTRACT §8 analytics: 100,000 sessions stored through the ingestion function
+// Bench note for the analytics endpoints (docs/api.md#analytics): 100,000 sessions stored through the ingestion function
 // (validateEvent + storeEvents, batches of 1,000 events, as POST /api/v1/events does), into a
 // temporary SQLite file; then the overview and tools queries, timed (median of several runs).
 // Not part of `npm test`. Run: node --import tsx bench/analytics-100k.ts [sessions]
@@ -6,14 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { defaultConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { openDatabase } from '../src/db/open-database.js';
 import { storeEvents } from '../src/ingest/store-events.js';
 import type { ValidEvent } from '../src/ingest/valid-event.js';
 import { validateEvent } from '../src/ingest/validate-event.js';
-import { analyticsOverview } from '../src/operations/analytics-overview.js';
-import { analyticsTools } from '../src/operations/analytics-tools.js';
-import type { AuthorizedContext } from '../src/operations/operation.js';
+import { analyticsOverview } from '../src/use-cases/analytics-overview.js';
+import { analyticsTools } from '../src/use-cases/analytics-tools.js';
+import type { AuthorizedContext } from '../src/use-cases/use-case.js';
 import { selectSessionTools, selectTimelines } from '../src/sessions/session-detail-queries.js';
 import { mulberry32 } from './sessions-gen.js';
 
@@ -68,7 +69,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'trenchcoat-bench-'));
-const database = openDatabase(join(dir, 'bench.db'));
+const database = openDatabase(join(dir, 'bench.db'), defaultConfig().postgres);
 try {
   await migrateToLatest(database);
   const { db } = database;

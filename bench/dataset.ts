@@ -2,7 +2,7 @@
 // before a fixed instant, plus ~5% more sessions spread over four noise accounts. Built through the
 // normal ingestion path: a gateway process on the file, 1000-event batches POSTed to /api/v1/events
 // with `unlimited`-tier keys, several requests in flight (or, with --build inprocess, the same
-// ingestEvents operation called in-process through runGuarded). Cached: on SQLite in a file under
+// ingestEvents use case called in-process through runGuarded). Cached: on SQLite in a file under
 // bench/.data/ (bench/dataset-file.ts), on PostgreSQL in the database --db names (bench/dataset-pg.ts).
 import { Agent, request } from 'node:http';
 import type { Engine } from './engine.js';
@@ -241,11 +241,12 @@ async function ingestOverHttp(
 async function ingestInProcess(path: string, batches: BatchIterator, keys: string[], progress: Progress): Promise<BuildPart> {
   // The same ingestion code the HTTP route runs: runGuarded(ingestEvents, …) with the key's principal.
   const { openDatabase } = await import('../src/db/open-database.js');
+  const { defaultConfig } = await import('../src/config.js');
   const { migrateToLatest } = await import('../src/db/migrate.js');
   const { KeyStore } = await import('../src/auth/key-store.js');
-  const { runGuarded } = await import('../src/operations/operation.js');
-  const { ingestEvents } = await import('../src/operations/ingest-events.js');
-  const database = openDatabase(path);
+  const { runGuarded } = await import('../src/use-cases/use-case.js');
+  const { ingestEvents } = await import('../src/use-cases/ingest-events.js');
+  const database = openDatabase(path, defaultConfig().postgres);
   const started = performance.now();
   let events = 0;
   try {

@@ -36,7 +36,7 @@ export interface PageQuery {
 
 const INACTIVITY_MS = 24 * 60 * 60 * 1000;
 
-/** CONTRACT §4: the latest session_end unless a later session_start reopened it; else closed after 24 h idle. */
+/** The latest session_end unless a later session_start reopened it; else closed after 24 h idle (docs/api.md#how-events-fold-into-sessions). */
 export function toView(row: SessionRow, now: number): SessionView {
   let ended: number | null;
   if (row.max_end_at !== null && (row.max_start_at === null || row.max_start_at <= row.max_end_at)) ended = row.max_end_at;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Migrator, type Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrations } from '../db/migrations/index.js';
-import { loadConfig } from '../src/config.js';
+import { defaultConfig, loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/open-database.js';
 import { startGateway } from '../src/gateway.js';
 import { createLogger } from '../src/log/logger.js';
@@ -30,7 +30,7 @@ const OLD_EVENTS: [string, string, Record<string, unknown>][] = [
 ];
 
 async function seedOldRelease(path: string): Promise<void> {
-  const database = openDatabase(path);
+  const database = openDatabase(path, defaultConfig().postgres);
   try {
     const old = Object.fromEntries(
       ['0001-initial', '0002-event-tool-use-id'].map((name) => [

@@ -1,4 +1,4 @@
-// CONTRACT §8: GET /api/v1/analytics/tools and GraphQL analytics { tools(limit) }, against the
+// docs/api.md#analytics: GET /api/v1/analytics/tools and GraphQL analytics { tools(limit) }, against the
 // hand-computed figures of test/support/analytics-dataset.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, loadAnalyticsDataset, MARCH, MARCH_TOOLS, NOW } from './support/analytics-dataset.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { linesOf, runCli, startServe, type CliResult, type ServeProcess } from './support/cli-run.js';
 
-// CONTRACT §10 (the `trenchcoat` command) and §9 (SIGTERM). Every command runs as a real process:
+// The `trenchcoat` command, and SIGTERM (docs/api.md#operations-endpoints). Every command runs as a real process:
 // `node bin/trenchcoat.js ...`, over SQLite files in a temporary folder.
 
 const KEY = /^ct_live_[a-z0-9]{32}$/;

@@ -6,8 +6,8 @@ import { linesOf, runCli, startServe, type ServeProcess } from './support/cli-ru
 import { sideQueryAt } from './support/side-connection.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
-// CONTRACT §5: "A batch is stored in one transaction: if the server fails while storing it (5xx), none of
-// it is stored, and the client's retry is safe." The harshest failure: `trenchcoat serve` is SIGKILLed
+// docs/api.md#atomicity: a batch is one transaction; when storing it fails (a 5xx) nothing of it is
+// stored, so the client may retry. The harshest failure: `trenchcoat serve` is SIGKILLed
 // while batches are in flight. Every acknowledged batch must be stored whole, no batch in part, the folded
 // rows must agree with the events (`trenchcoat verify`), and redelivering what was not acknowledged must
 // complete the data. On PGlite the database lives in this process, so killing the gateway child is a

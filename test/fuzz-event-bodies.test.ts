@@ -1,8 +1,8 @@
-// Fuzzing CONTRACT §5's POST /api/v1/events with generated bodies: arbitrary JSON, arbitrary text
+// Fuzzing POST /api/v1/events (docs/api.md#ingestion) with generated bodies: arbitrary JSON, arbitrary text
 // and bytes, truncated bodies, and near-valid batches (each field of each event mostly valid,
 // sometimes of the wrong type, missing, huge, nested deep, with NUL characters or lone surrogates,
 // at or past the edges of time). The answer is never a 5xx: 413 past the body limit, 400 naming
-// `body` or `events` for a malformed request, else 200 where a model of §5 (written here) predicts
+// `body` or `events` for a malformed request, else 200 where a model of the ingestion rules (written here) predicts
 // which events are accepted and which fields each rejected one is blamed for. After each run,
 // nothing is half-written: the events stored are exactly the accepted non-duplicates, and the
 // sessions and tool counters are folded from exactly those.
@@ -30,7 +30,7 @@ const MAX_BATCH = 1000;
 const BATCH_TOO_LARGE = 'Batch size exceeds limit of 1000 events per request.';
 const MAX_DATA_BYTES = 64 * 1024;
 /**
- * How deep `data` may nest objects and arrays (data itself is level 1). Not in §5 yet: past a few
+ * How deep `data` may nest objects and arrays (data itself is level 1). Past a few
  * thousand levels serializing it overflowed the stack (a 500), so the gateway refuses it as bad data.
  */
 const MAX_DATA_DEPTH = 100;
@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-// ---------- the model of §5 ----------
+// ---------- the model of the ingestion rules ----------
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof DeepJson);
@@ -72,7 +72,7 @@ function depthOf(value: unknown): number {
   return max;
 }
 
-/** The fields §5 blames for one event (relative names; `''` for the event itself). */
+/** The fields the ingestion rules blame for one event (relative names; `''` for the event itself). */
 function blamedFields(raw: unknown): Set<string> {
   if (raw instanceof DeepJson || !isPlainObject(raw)) return new Set(['']);
   const bad = new Set<string>();
@@ -87,7 +87,7 @@ function blamedFields(raw: unknown): Set<string> {
     if (!isPlainObject(data) || depthOf(data) > MAX_DATA_DEPTH || Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) bad.add('data');
   }
   const eventId = raw['event_id'];
-  // Not in §5 yet: an event_id with U+0000 or a lone surrogate cannot be stored as sent (see storableText).
+  // An event_id with U+0000 or a lone surrogate cannot be stored as sent (see storableText).
   if (eventId !== undefined && eventId !== null) {
     const chars = typeof eventId === 'string' ? [...eventId].length : 0;
     if (typeof eventId !== 'string' || chars < 1 || chars > 128 || !storableText(eventId)) bad.add('event_id');
@@ -101,7 +101,7 @@ type Outcome =
   | { status: 200; accepted: number; rejected: number; blamed: Map<number, Set<string>> };
 
 /**
- * What §2 and §5 say of a body (bytes as sent), the same whatever the content type. `generated`:
+ * What the ingestion rules and the error envelope say of a body (bytes as sent), the same whatever the content type. `generated`:
  * the events the body was written from (else the model parses the body itself).
  */
 function expectedOutcome(body: Buffer, generated?: unknown[]): Outcome {

@@ -1,4 +1,4 @@
-// Fuzzing CONTRACT §7's /graphql with generated documents: random selections over the served
+// Fuzzing /graphql with generated documents: random selections over the served
 // schema (read back through introspection) with arguments of the right and wrong types, aliases,
 // fragments and directives; variables of the right and wrong types; and junk: syntax noise,
 // truncated documents, deep nesting of selections, lists and objects, many aliases, huge string

@@ -1,9 +1,9 @@
-// Fuzzing CONTRACT §1–§2's headers through node:http (raw header control): generated X-API-Key
+// Fuzzing the authentication and request id headers (docs/api.md#authentication-and-keys) through node:http (raw header control): generated X-API-Key
 // values (empty, long, any byte HTTP allows, padded, near-miss keys, revoked and unknown keys,
 // `Bearer` inside it, sent twice), Authorization values (`Bearer` in any case and spacing, other
 // schemes, trailing junk) and X-Request-Id values (sane, too long, empty, padded, odd bytes, sent
 // twice). Every answer: never a 5xx, JSON, one X-Request-Id that is the client's own exactly when
-// it sent one sane value, else a fresh sane one. On /api/v1/sessions a model of §1 (written here)
+// it sent one sane value, else a fresh sane one. On /api/v1/sessions a model of the key rules (written here)
 // predicts 200, 401 or 403 from the headers; other routes answer the same whatever the key.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-// ---------- the model of §1 and §2 ----------
+// ---------- the model of the key rules and the error envelope ----------
 
 /** HTTP drops optional whitespace (space, tab) around a field value. */
 const stripOws = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '');

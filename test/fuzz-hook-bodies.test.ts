@@ -1,8 +1,8 @@
-// Fuzzing CONTRACT §6's POST /api/v1/hooks/claude-code with Claude Code hook payloads (the project's
+// Fuzzing POST /api/v1/hooks/claude-code (docs/api.md#claude-code-hooks) with Claude Code hook payloads (the project's
 // fixtures, and the real samples when TRENCHCOAT_SAMPLES_DIR names them), mutated: fields removed, retyped (null, numbers, arrays, objects, huge strings,
 // deep nesting, NUL characters, lone surrogates), hook names and session ids replaced; and with
 // bodies that are not payloads at all. The answer is never a 5xx: 400 naming `body`, `session_id`
-// or `hook_event_name` exactly when a model of §6 (written here) says so, else 200 `{}`. After the
+// or `hook_event_name` exactly when a model of the hooks endpoint (written here) says so, else 200 `{}`. After the
 // run, the events stored are exactly the deliveries of mapped hook events, of the mapped types,
 // folded into sessions, and nothing beyond a preview of prompt text, tool input or output is kept.
 import fc from 'fast-check';
@@ -17,7 +17,7 @@ import {
   shown,
   storableText,
 } from './support/fuzz-support.js';
-import { CONTRACT_HOOK_MAP, codePoints, FIXTURE_HOOKS, HOOK_PATH, SAMPLE_HOOKS, storedRows, type HookSource } from './support/hooks-support.js';
+import { HOOK_EVENT_TABLE, codePoints, FIXTURE_HOOKS, HOOK_PATH, SAMPLE_HOOKS, storedRows, type HookSource } from './support/hooks-support.js';
 import { accountKey } from './support/ingest-support.js';
 import { describeNeeding } from './support/requirements.js';
 import { expectErrorEnvelope, uuidFor } from './support/rest-read-helpers.js';
@@ -26,7 +26,7 @@ import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREVIEW_CHARS = 100;
 const LABEL_CHARS = 200;
-/** The `data` keys §6 lets a hook event keep: labels, flags, previews, and a tool result's outcome. */
+/** The `data` keys a hook event may keep: labels, flags, previews, and a tool result's outcome. */
 const LABELS = ['tool_name', 'tool_use_id', 'agent_id', 'agent_type', 'permission_mode', 'source', 'reason', 'model', 'trigger', 'notification_type'];
 const FLAGS = ['stop_hook_active', 'is_interrupt'];
 const PREVIEWS = ['prompt_preview', 'tool_input_preview', 'tool_output_preview', 'message_preview', 'last_assistant_message_preview', 'custom_instructions_preview'];
@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-// ---------- the model of §6 ----------
+// ---------- the model of the hooks endpoint ----------
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof DeepJson);
@@ -56,7 +56,7 @@ function expectedOutcome(payload: unknown): Outcome {
   const name = payload['hook_event_name'];
   if (typeof name !== 'string' || name === '') fields.push('hook_event_name');
   if (fields.length > 0) return { status: 400, fields };
-  return { status: 200, eventType: Object.hasOwn(CONTRACT_HOOK_MAP, name as string) ? CONTRACT_HOOK_MAP[name as string]! : null };
+  return { status: 200, eventType: Object.hasOwn(HOOK_EVENT_TABLE, name as string) ? HOOK_EVENT_TABLE[name as string]! : null };
 }
 
 // ---------- generators ----------
@@ -76,7 +76,7 @@ const valueArb: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 const hookNameArb = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...Object.keys(CONTRACT_HOOK_MAP)) },
+  { weight: 6, arbitrary: fc.constantFrom(...Object.keys(HOOK_EVENT_TABLE)) },
   {
     weight: 2,
     arbitrary: fc.constantFrom<unknown>(

@@ -1,7 +1,7 @@
-// Fuzzing CONTRACT §3 and §8 query strings: every GET route under /api/v1 gets generated query
+// Fuzzing the query strings of the sessions and analytics endpoints: every GET route under /api/v1 gets generated query
 // strings (known and unknown keys, repeated parameters, percent-encoding junk, huge numbers,
 // unicode, empty values, dates with odd offsets). With a valid key the answer is 200 or 400, never
-// a 5xx; a 400 is §2's envelope naming exactly the bad parameters, as a model of the contract's
+// a 5xx; a 400 is the error envelope naming exactly the bad parameters, as a model of the contract's
 // rules (written here, not taken from src) predicts them; a 200 applies the values the model
 // predicts. Without a key every one of them is the same 401.
 import fc from 'fast-check';
@@ -37,9 +37,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-// ---------- the model: CONTRACT §3's parameter rules ----------
+// ---------- the model: the parameter rules of docs/api.md#sessions ----------
 
-const CONTRACT_INTEGER = /^[0-9]+$/;
+const PLAIN_INTEGER = /^[0-9]+$/;
 
 interface Expectation {
   /** The parameters a 400 must name; empty for a 200. */
@@ -62,7 +62,7 @@ function expectationFor(params: URLSearchParams, integers: Record<string, (n: nu
   for (const [name, ok] of Object.entries(integers)) {
     const raw = single(name);
     if (raw === undefined) continue;
-    if (CONTRACT_INTEGER.test(raw) && ok(Number(raw))) ints[name] = Number(raw);
+    if (PLAIN_INTEGER.test(raw) && ok(Number(raw))) ints[name] = Number(raw);
     else bad.add(name);
   }
   const dates: Record<string, number | null> = { start_date: null, end_date: null };

@@ -4,8 +4,8 @@ import { renderGraphiQL as yogaCdnGraphiQL } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, SESSION_A, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §7: `GET /graphql` from a browser serves GraphiQL, with a ready example query and a note on
-// where to put the key; §1: the GraphiQL page needs no key.
+// `GET /graphql` from a browser serves GraphiQL, with a ready example query and a note on
+// where to put the key; the GraphiQL page needs no key.
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 

@@ -2,7 +2,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, SESSION_A, startTestGateway, type GraphQLBody, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §1 and §7: authentication per request; introspection without a key; UNAUTHENTICATED and
+// GraphQL authentication (docs/api.md#authentication-and-keys, docs/api.md#graphql): per request; introspection without a key; UNAUTHENTICATED and
 // FORBIDDEN on every data field; unexpected errors masked; an option turns introspection off.
 
 const UNAUTHENTICATED = { message: 'Missing or invalid API key.', code: 'UNAUTHENTICATED' };

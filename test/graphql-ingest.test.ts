@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey, allSessions, ingestOk, storedEventRows } from './support/ingest-support.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §5 and §7: the `ingestEvents` mutation needs write:events, stores through the same
+// The `ingestEvents` mutation (docs/api.md#graphql) needs write:events, stores through the same
 // path as POST /api/v1/events, and names per-event fields in GraphQL's spelling.
 
 const BATCH_TOO_LARGE = 'Batch size exceeds limit of 1000 events per request.';

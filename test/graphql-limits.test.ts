@@ -1,4 +1,4 @@
-// CONTRACT §7 (hardening issue): depth, alias, token and cost limits keep one request from doing
+// docs/api.md#graphql-limits: depth, alias, token and cost limits keep one request from doing
 // unbounded work, GraphiQL's own introspection still passes, batches are refused, no field
 // suggestions, and a masked error names the request id. Each refusal is checked on the fast path
 // (a plain JSON POST, src/graphql/fast-query.ts) and on the paths Yoga answers itself (a GET with
@@ -7,7 +7,7 @@ import { getIntrospectionQuery } from 'graphql';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, defaultConfig, loadConfig } from '../src/config.js';
 import { tryFastQuery } from '../src/graphql/fast-query.js';
 import { createGatewayYoga } from '../src/graphql/yoga.js';
 import { subscribe } from './support/sse-client.js';
@@ -345,7 +345,7 @@ describe('GraphQL limits, defaults', () => {
   });
 
   it('the fast path hands every refused request to Yoga (tryFastQuery answers null) and answers one within the limits itself', async () => {
-    const yoga = createGatewayYoga({ db: t.gateway.database.db, keys: t.gateway.keys, introspection: true });
+    const yoga = createGatewayYoga({ db: t.gateway.database.db, keys: t.gateway.keys, introspection: true, limits: defaultConfig().graphqlLimits });
     const headers = { 'content-type': 'application/json', 'x-api-key': key };
     const fast = (query: string, variables?: Record<string, unknown>) =>
       tryFastQuery(yoga, headers, Buffer.from(JSON.stringify({ query, variables })), { requestId: 'fast-path-test' });

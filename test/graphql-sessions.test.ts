@@ -9,7 +9,8 @@ import {
 } from './support/read-path-dataset.js';
 import { event, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §7: `sessions` and `session(id)` over GraphQL, with §3's rules and values.
+// `sessions` and `session(id)` over GraphQL, with the rules and values of GET /api/v1/sessions
+// (docs/api.md#graphql, docs/api.md#sessions).
 
 const CONNECTION = `
   total limit offset
@@ -274,7 +275,7 @@ describe('GraphQL sessions connection and session(id)', () => {
     type Field = { name: string; type: { name: string | null; ofType: { name: string } | null } };
     const typeName = (f: Field) => f.type.name ?? f.type.ofType?.name;
     const session = body.data!['session'].fields as Field[];
-    // §8 adds `events` and `tools` to Session; §7's fields are all there, and every name is camelCase.
+    // Session also has `events` and `tools`; the REST session's fields are all there, and every name is camelCase.
     expect(session.map((f) => f.name)).toEqual(expect.arrayContaining(['durationMs', 'endedAt', 'eventCount', 'id', 'startedAt', 'toolInvocations']));
     for (const f of session) expect(f.name).toMatch(/^[a-z][A-Za-z0-9]*$/);
     for (const name of ['durationMs', 'eventCount', 'toolInvocations']) {

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshAccount } from './support/ingest-support.js';
 import {
-  CONTRACT_HOOK_MAP, codePoints, everythingStored, HOOK_PATH, postHook, REPO_ROOT, storedRows,
+  HOOK_EVENT_TABLE, codePoints, everythingStored, HOOK_PATH, postHook, REPO_ROOT, storedRows,
 } from './support/hooks-support.js';
 import { expectErrorEnvelope } from './support/rest-read-helpers.js';
 import { SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §6: POST /api/v1/hooks/claude-code takes what a Claude Code "type": "http" hook posts.
+// docs/api.md#claude-code-hooks: POST /api/v1/hooks/claude-code takes what a Claude Code "type": "http" hook posts.
 
 const T0 = Date.parse('2026-03-01T12:00:00.250Z');
 let clock = T0;
@@ -36,10 +36,10 @@ function payload(hook: string, extra: Record<string, unknown> = {}, sessionId = 
   };
 }
 
-describe('mapping of hook events (CONTRACT §6 table)', () => {
+describe('mapping of hook events to event types', () => {
   it('stores each mapped hook event as its event type, at the receipt time, answering 200 {}', async () => {
     const { account, key } = await writer();
-    const hooks = Object.keys(CONTRACT_HOOK_MAP);
+    const hooks = Object.keys(HOOK_EVENT_TABLE);
     expect(hooks).toHaveLength(11);
     for (const [i, hook] of hooks.entries()) {
       clock = T0 + i * 1000;
@@ -49,7 +49,7 @@ describe('mapping of hook events (CONTRACT §6 table)', () => {
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     }
     const rows = await storedRows(t, account);
-    expect(rows.map((r) => r.event_type)).toEqual(hooks.map((h) => CONTRACT_HOOK_MAP[h]));
+    expect(rows.map((r) => r.event_type)).toEqual(hooks.map((h) => HOOK_EVENT_TABLE[h]));
     expect(rows.map((r) => r.ts)).toEqual(hooks.map((_, i) => T0 + i * 1000));
     expect(rows.every((r) => r.session_id === SESSION_A)).toBe(true);
   });
@@ -138,7 +138,7 @@ describe('validation (only session_id and hook_event_name are required)', () => 
   });
 });
 
-describe('authentication and scope (CONTRACT §1, §2)', () => {
+describe('authentication and scope: 401 without a valid key, 403 without write:events', () => {
   const unauthorized = { error: { code: 'UNAUTHORIZED', message: 'Missing or invalid API key.' } };
 
   it('refuses a request without a key, or with a malformed or unknown key, with 401', async () => {
@@ -351,8 +351,8 @@ describe("the README's ~/.claude/settings.json block works as pasted", () => {
   const hookOf = (event: string) => settings.hooks[event]![0]!.hooks[0]!;
 
   it('has a hook for every mapped event, http ones taking the key from TRENCHCOAT_KEY through allowedEnvVars', () => {
-    expect(Object.keys(settings.hooks).sort()).toEqual(Object.keys(CONTRACT_HOOK_MAP).sort());
-    for (const event of Object.keys(CONTRACT_HOOK_MAP)) {
+    expect(Object.keys(settings.hooks).sort()).toEqual(Object.keys(HOOK_EVENT_TABLE).sort());
+    for (const event of Object.keys(HOOK_EVENT_TABLE)) {
       expect(settings.hooks[event]).toHaveLength(1);
       const hook = hookOf(event);
       if (event === 'SessionStart') {
@@ -368,7 +368,7 @@ describe("the README's ~/.claude/settings.json block works as pasted", () => {
   it('stores what each http hook posts, with the header filled as Claude Code fills it', async () => {
     const { account, key } = await writer();
     const env: Record<string, string> = { TRENCHCOAT_KEY: key };
-    const events = Object.keys(CONTRACT_HOOK_MAP).filter((e) => e !== 'SessionStart');
+    const events = Object.keys(HOOK_EVENT_TABLE).filter((e) => e !== 'SessionStart');
     for (const event of events) {
       const hook = hookOf(event);
       const headers: Record<string, string> = {};
@@ -382,7 +382,7 @@ describe("the README's ~/.claude/settings.json block works as pasted", () => {
       expect(response.status, event).toBe(200);
       expect(await response.json()).toEqual({});
     }
-    expect((await storedRows(t, account)).map((r) => r.event_type)).toEqual(events.map((e) => CONTRACT_HOOK_MAP[e]));
+    expect((await storedRows(t, account)).map((r) => r.event_type)).toEqual(events.map((e) => HOOK_EVENT_TABLE[e]));
   });
 
   it('stores what the SessionStart command hook pipes to it, printing nothing', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allSessions, freshAccount } from './support/ingest-support.js';
 import {
-  CONTRACT_HOOK_MAP, codePoints, FIXTURE_HOOKS, FIXTURES, postHook, SAMPLE_HOOKS, storedRows, type HookLog, type HookSource,
+  HOOK_EVENT_TABLE, codePoints, FIXTURE_HOOKS, FIXTURES, postHook, SAMPLE_HOOKS, storedRows, type HookLog, type HookSource,
 } from './support/hooks-support.js';
 import { describeNeeding } from './support/requirements.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
@@ -55,7 +55,7 @@ function replays(source: HookSource): void {
           const r = await postHook(t, key, payload);
           replies.push({ status: r.status, body: r.body });
           const hook = payload['hook_event_name'] as string;
-          if (!(hook in CONTRACT_HOOK_MAP)) continue;
+          if (!(hook in HOOK_EVENT_TABLE)) continue;
           const id = (payload['session_id'] as string).toLowerCase();
           const e = expected.get(id) ?? { eventCount: 0, toolInvocations: 0, firstAt: clock, firstStartAt: null };
           e.eventCount += 1;
@@ -123,8 +123,8 @@ describe('the project fixtures', () => {
   it('hold every hook event the gateway maps, old-format, subagent and odd payloads', () => {
     const payloads = FIXTURE_HOOKS.logs().flatMap((l) => l.payloads);
     const names = new Set(payloads.map((p) => p['hook_event_name'] as string));
-    for (const hook of Object.keys(CONTRACT_HOOK_MAP)) expect(names, hook).toContain(hook);
-    expect([...names].filter((n) => !Object.hasOwn(CONTRACT_HOOK_MAP, n)).length).toBeGreaterThan(0);
+    for (const hook of Object.keys(HOOK_EVENT_TABLE)) expect(names, hook).toContain(hook);
+    expect([...names].filter((n) => !Object.hasOwn(HOOK_EVENT_TABLE, n)).length).toBeGreaterThan(0);
     const tools = payloads.filter((p) => p['hook_event_name'] === 'PreToolUse');
     expect(tools.some((p) => !('tool_use_id' in p) && !('permission_mode' in p))).toBe(true);
     expect(tools.some((p) => typeof p['agent_id'] === 'string' && typeof p['agent_type'] === 'string')).toBe(true);

@@ -3,8 +3,8 @@ import { accountKey, allSessions, ingestOk, storedEventRows } from './support/in
 import { sideQuery } from './support/side-connection.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §5: "A batch is stored in one transaction: if the server fails while storing it (5xx),
-// none of it is stored, and the client's retry is safe." §2: a 500 is INTERNAL_ERROR with a generic
+// docs/api.md#atomicity: a batch is one transaction; when storing it fails (a 5xx) nothing of it is
+// stored, so the client may retry. docs/api.md#errors: a 500 is INTERNAL_ERROR with a generic
 // message and the request id, never SQL.
 //
 // A genuine failure in the middle of the transaction, without mocks: a trigger, created on the

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey, allSessions, ingest, ingestOk, sessionById } from './support/ingest-support.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §4 (last point) and §5: a delivery is idempotent; duplicates count in `accepted`
+// docs/api.md#idempotence: a delivery is idempotent; duplicates count in `accepted`
 // and in `duplicates`, and are not stored again — within one batch too.
 
 let t: TestGateway;

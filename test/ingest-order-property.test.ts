@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey, allSessions, ingest, type RestSession } from './support/ingest-support.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §4: "The rules depend only on the set of events stored, never on arrival order or
-// batching", and a delivery is idempotent. Property: any permutation of a set of events, split
-// into any batches, with any events delivered again (across and within batches, spelled
-// differently), yields exactly the sessions of one ordered delivery — and both match a model of §4.
+// docs/api.md#how-events-fold-into-sessions: a session depends only on the set of events stored,
+// not on arrival order or batching, and a delivery is idempotent. Property: any permutation of a
+// set of events, split into any batches, with any events delivered again (across and within batches, spelled
+// differently), yields exactly the sessions of one ordered delivery — and both match a model of the folding rules.
 
 const NOW = Date.parse('2024-06-01T12:00:00Z');
 const DAY = 24 * 3_600_000;
@@ -117,7 +117,7 @@ function utc(ms: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
-/** CONTRACT §4, written out directly from the text. */
+/** The folding rules of docs/api.md#how-events-fold-into-sessions, written out directly from the text. */
 function modelSessions(specs: EventSpec[], now: number): RestSession[] {
   const stored = new Map<string, EventSpec>();
   for (const e of specs) {
@@ -210,7 +210,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('ingestion is independent of order, batching and repetition', () => {
-  it('the model of §4 gives the hand-computed sessions', () => {
+  it('the model of the folding rules gives the hand-computed sessions', () => {
     const specs: EventSpec[] = [
       { session: 0, type: 'tool_use', instant: 0, data: 1, idTag: null },
       { session: 0, type: 'tool_use', instant: 0, data: 1, idTag: null },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey, allSessions, ingest, sessionById, sessionTotal, type IngestBody } from './support/ingest-support.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §5: POST /api/v1/events — batch rules (whole request refused) and per-event rules
+// docs/api.md#ingestion: POST /api/v1/events — batch rules (whole request refused) and per-event rules
 // (valid events stored, invalid ones counted and explained).
 
 const BATCH_TOO_LARGE = 'Batch size exceeds limit of 1000 events per request.';
@@ -270,7 +270,7 @@ describe('POST /api/v1/events: timestamp', () => {
       expectRejected({ ...event('tool_use', SESSION_A, '2024-01-15T10:31:00Z'), timestamp: bad }, 'timestamp'));
   }
 
-  // The instant must be writable in §3's output format (`YYYY-MM-DDTHH:MM:SSZ`, years 0000–9999).
+  // The instant must be writable in the output format (`YYYY-MM-DDTHH:MM:SSZ`, years 0000–9999).
   for (const outside of ['9999-12-31T23:00:00-05:30', '0000-01-01T00:30:00+01:00']) {
     it(`rejects timestamp ${outside}, whose instant in UTC falls outside years 0000–9999`, () =>
       expectRejected({ ...event('tool_use', SESSION_A, '2024-01-15T10:31:00Z'), timestamp: outside }, 'timestamp'));
@@ -344,7 +344,7 @@ describe('POST /api/v1/events: data', () => {
         event('tool_result', SESSION_A, T0, { data: { tool_name: 'Read', nested: { a: [1, { b: null }] } } }),
       ],
     });
-    // absent data equals {}: the second event is a duplicate of the first (CONTRACT §4).
+    // absent data equals {}: the second event is a duplicate of the first (docs/api.md#idempotence).
     expect(body).toStrictEqual({ data: { accepted: 3, rejected: 0, duplicates: 1, errors: [] } });
   });
 });

@@ -1,4 +1,4 @@
-// Live sessions (CONTRACT §7, live sessions issue): `subscription { sessionUpdated }` over GraphQL-over-SSE.
+// Live sessions (docs/api.md#live-subscriptions): `subscription { sessionUpdated }` over GraphQL-over-SSE.
 // Each message is a session's committed state after a batch touched it, only the key's account,
 // bursts coalesced, streams bounded and ended on revocation and shutdown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

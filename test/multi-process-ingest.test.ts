@@ -91,7 +91,7 @@ describeNeeding(TEST_ENGINE === 'postgres' ? ['postgres'] : [], 'two gateway pro
               min(ts) as first, min(case when event_type = 'session_start' then ts end) as first_start, max(ts) as last
        from events group by session_id order by session_id`,
     );
-    // What the generated events say, with duplicates removed as CONTRACT §4 does.
+    // What the generated events say, with duplicates removed as the gateway does (docs/api.md#idempotence).
     const unique = new Map<string, { session: string; type: string; at: number }>();
     for (const e of events) {
       const identity = e['event_id'] ? `id:${e['event_id']}` : `${e['event_type']}|${e['timestamp']}|${JSON.stringify(e['data'] ?? {})}`;

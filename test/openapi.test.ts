@@ -1,6 +1,6 @@
-// The API description (CONTRACT §1: /api/v1/openapi.json and its page /api/v1/docs, no key needed):
+// The API description (/api/v1/openapi.json and its page /api/v1/docs, no key needed):
 // the document is valid OpenAPI 3.1; it names exactly the routes the gateway serves; the gateway's
-// real answers, successes and every error of §2 an endpoint can give, conform to it (status,
+// real answers, successes and every error an endpoint can give (docs/api.md#errors), conform to it (status,
 // required headers, body); and the page loads only files the gateway serves itself.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -183,7 +183,7 @@ describe('the document', () => {
     }
   });
 
-  it('puts each keyed operation behind X-API-Key or Bearer with its scope, with every error of §2; the rest need no key', () => {
+  it('puts each keyed operation behind X-API-Key or Bearer with its scope, with every error it can give; the rest need no key', () => {
     const keyed: Record<string, string> = {
       'get /api/v1/sessions': 'read:analytics',
       'post /api/v1/events': 'write:events',

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, SESSION_A, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §9: /healthz answers 200 while the process serves; /readyz 200 when the database answers,
-// else 503. §2: a database that cannot be reached is 503 UNAVAILABLE, never a 500; no key is needed
+// /healthz answers 200 while the process serves; /readyz 200 when the database answers,
+// else 503. A database that cannot be reached is 503 UNAVAILABLE, never a 500; no key is needed
 // for either probe.
 
 const UNAVAILABLE_CODE = 'UNAVAILABLE';

@@ -1,4 +1,4 @@
-// Rate limits per key tier (CONTRACT §1, §2; hardening issue): requests per minute on every
+// Rate limits per key tier (docs/api.md#rate-limits): requests per minute on every
 // authenticated call, REST and GraphQL alike; events per minute for ingestion; 429 RATE_LIMITED
 // with Retry-After and RateLimit-* headers; several processes share one count.
 import { mkdtempSync, rmSync } from 'node:fs';

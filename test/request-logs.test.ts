@@ -46,7 +46,7 @@ describe('request logs', () => {
       statuses.push(response.status);
       await response.arrayBuffer();
     }
-    // A batch of bad events is still a 200 that names each problem (CONTRACT §5).
+    // A batch of bad events is still a 200 that names each problem (docs/api.md#ingestion).
     expect(statuses).toEqual([200, 200, 400, 401, 200, 200, 400, 404]);
     await expect.poll(() => server.lines.filter((l) => l.includes('"request"')).length, { timeout: 5000 }).toBeGreaterThanOrEqual(calls.length);
 

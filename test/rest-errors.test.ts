@@ -1,4 +1,5 @@
-// CONTRACT §1–§2 (REST): authentication, scopes, the error table, X-Request-Id; §9 health endpoints.
+// REST authentication, scopes, the error table, X-Request-Id (docs/api.md#errors), and the health
+// endpoints (docs/api.md#operations-endpoints).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../src/auth/api-key.js';
 import { event, startTestGateway, type TestGateway } from './support/test-gateway.js';
@@ -292,7 +293,7 @@ describe('X-Request-Id', () => {
   });
 });
 
-describe('health endpoints need no key (§9)', () => {
+describe('health endpoints need no key', () => {
   it.each(['/healthz', '/readyz'])('%s answers 200 without a key, and with a bad one', async (path) => {
     const bare = await t.get(path, null);
     expect(bare.status).toBe(200);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { camelSession, loadReadPathDataset, READ_PATH_NOW, SESSION_FIELDS, type FixtureSession } from './support/read-path-dataset.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §3 and §7: `GET /api/v1/sessions` and GraphQL `sessions` follow the same rules and give the
+// `GET /api/v1/sessions` and GraphQL `sessions` follow the same rules and give the
 // same values (snake_case ↔ camelCase), and fail the same way (REST code/status ↔ extensions.code).
 
 type KeyKind = 'valid' | 'none' | 'malformed' | 'unknown' | 'revoked' | 'write-only';
@@ -144,7 +144,7 @@ describe('REST and GraphQL sessions parity', () => {
     return { ok: false, code: codes[0]!, messages: body.errors.map((e) => e.message) };
   }
 
-  /** What §3 says the answer is, from the fixture alone. */
+  /** What the sessions rules say the answer is, from the fixture alone. */
   function expected(p: Params, kind: KeyKind): Outcome {
     if (kind === 'write-only') {
       return { ok: false, code: 'FORBIDDEN', messages: ['This API key does not have the required scope: read:analytics'] };

@@ -1,4 +1,4 @@
-// CONTRACT §3 ordering, paging, totals, response shape and time formatting of GET /api/v1/sessions.
+// docs/api.md#sessions: ordering, paging, totals, response shape and time formatting of GET /api/v1/sessions.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, startTestGateway, type TestGateway } from './support/test-gateway.js';

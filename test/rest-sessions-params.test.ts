@@ -1,4 +1,4 @@
-// CONTRACT §3 parameters of GET /api/v1/sessions: limit, offset, start_date, end_date, and how
+// docs/api.md#sessions: parameters of GET /api/v1/sessions: limit, offset, start_date, end_date, and how
 // malformed, repeated, unknown and misplaced parameters are answered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, startTestGateway, type TestGateway } from './support/test-gateway.js';
@@ -277,7 +277,7 @@ describe('start_date and end_date', () => {
     const body = (await response.json()) as { error: { details?: { field: string }[] } };
     expect(response.status).toBe(400);
     expectErrorEnvelope(body, 'VALIDATION_ERROR');
-    // CONTRACT §3 does not say which bound is to blame; it must be one of the two.
+    // Which bound is to blame is not fixed; it must be one of the two.
     const fields = (body.error.details ?? []).map((d) => d.field);
     expect(fields.length).toBeGreaterThan(0);
     for (const f of fields) expect(['start_date', 'end_date']).toContain(f);

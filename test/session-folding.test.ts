@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountKey, allSessions, fixedClock, ingestOk, sessionById, type RestSession } from './support/ingest-support.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §4: how events become sessions, with a fixed clock (the inactivity closure depends on now).
+// docs/api.md#how-events-fold-into-sessions: how events become sessions, with a fixed clock (the inactivity closure depends on now).
 
 const NOW = '2024-06-01T12:00:00Z';
 const HOUR = 3_600_000;

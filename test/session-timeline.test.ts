@@ -1,4 +1,4 @@
-// CONTRACT §8: GraphQL Session.events(limit, offset), the timeline (oldest first, ties in
+// GraphQL Session.events(limit, offset), the timeline (oldest first, ties in
 // storage order: type, timestamp, data), and Session.tools (name and count of each tool used).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';

@@ -1,4 +1,4 @@
-// One account never sees another's data (CONTRACT intro, §4: the same session id in two accounts is two sessions).
+// One account never sees another's data (the same session id in two accounts is two sessions).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 import { unlimitedKey, uuidFor } from './support/rest-read-helpers.js';

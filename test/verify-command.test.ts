@@ -10,7 +10,7 @@ import { sideQuery } from './support/side-connection.js';
 import { TEST_ENGINE } from './support/test-database.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
-// CONTRACT §10 (hardening issue): `trenchcoat verify` recomputes every session from its events; exit 0
+// `trenchcoat verify` recomputes every session from its events; exit 0
 // when all agree, else 1 with one line per difference (2 when it cannot run at all). The data is
 // ingested through the gateway; the damage is done through a connection of our own.
 

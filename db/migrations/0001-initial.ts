@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../../src/db/dialect-name.js';
+import type { EngineName } from '../../src/db/engine-name.js';
 
-export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: EngineName): Promise<void> {
   const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
 
   await db.schema
@@ -36,7 +36,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('dedup_key', 'text', (c) => c.notNull())
     .addColumn('data', 'text', (c) => c.notNull())
     .execute();
-  // The dedup identity of CONTRACT §4; its prefix (account, session) also serves the timeline.
+  // The dedup identity of an event (docs/api.md#idempotence); its prefix (account, session) also serves the timeline.
   await db.schema
     .createIndex('events_dedup')
     .on('events')

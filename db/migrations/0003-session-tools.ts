@@ -1,12 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../../src/db/dialect-name.js';
+import type { EngineName } from '../../src/db/engine-name.js';
 
 /**
- * Per-session, per-tool counters folded at ingestion (CONTRACT §8), so analytics read
+ * Per-session, per-tool counters folded at ingestion (docs/api.md#analytics), so analytics read
  * sessions and these rows and never scan events; and the timeline index for Session.events.
  * Events stored before this migration are folded here once, in JavaScript (portable SQL only).
  */
-export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: EngineName): Promise<void> {
   const table = db.schema
     .createTable('session_tools')
     .addColumn('account_id', 'bigint', (c) => c.notNull())

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../../src/db/dialect-name.js';
+import type { EngineName } from '../../src/db/engine-name.js';
 
 /** Floor of `column / 86 400 000` in integer arithmetic: the same on SQLite and PostgreSQL, also before 1970. */
 function utcDay(column: string) {
@@ -13,7 +13,7 @@ function utcDay(column: string) {
  * A session's start can move to an earlier day when an earlier event arrives late; the update
  * trigger moves its count with it.
  */
-export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: EngineName): Promise<void> {
   const table = db.schema
     .createTable('session_days')
     .addColumn('account_id', 'bigint', (c) => c.notNull())

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../../src/db/dialect-name.js';
+import type { EngineName } from '../../src/db/engine-name.js';
 import * as initial from './0001-initial.js';
 import * as eventToolUseId from './0002-event-tool-use-id.js';
 import * as sessionTools from './0003-session-tools.js';
@@ -7,7 +7,7 @@ import * as sessionDays from './0004-session-days.js';
 import * as rateCounters from './0005-rate-counters.js';
 
 export interface Migration {
-  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+  up(db: Kysely<unknown>, dialect: EngineName): Promise<void>;
 }
 
 /** Applied in key order; a name, once released, never changes. */

@@ -1,9 +1,9 @@
 import type { FieldProblem } from '../errors/api-error.js';
 
-/** CONTRACT §8: without `start_date`, analytics cover the 30 days before now. */
+/** Without `start_date`, analytics cover the 30 days before now. */
 export const DEFAULT_RANGE_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** Sessions that started in [startMs, endMs], both inclusive (the filter of CONTRACT §3). */
+/** Sessions that started in [startMs, endMs], both inclusive (the filter of GET /api/v1/sessions). */
 export interface AnalyticsRange {
   startMs: number;
   endMs: number;

@@ -6,7 +6,7 @@ export interface ToolCount {
   invocationCount: number;
 }
 
-/** A tool as GET /api/v1/analytics/tools reports it (CONTRACT §8). */
+/** A tool as GET /api/v1/analytics/tools reports it (docs/api.md#analytics). */
 export interface ToolStats extends ToolCount {
   /** Mean `duration_ms` of the tool's results, halves rounded up; null when none had one. */
   avgDurationMs: number | null;

@@ -12,7 +12,7 @@ export function isTier(value: string): value is Tier {
   return (TIERS as readonly string[]).includes(value);
 }
 
-/** CONTRACT §1: `ingestion` for a write-only key, otherwise `standard`. */
+/** The tier of a key created without one: `ingestion` for a write-only key, otherwise `standard`. */
 export function defaultTier(scopes: readonly Scope[]): Tier {
   return scopes.length > 0 && scopes.every((s) => s === 'write:events') ? 'ingestion' : 'standard';
 }

@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
-import { loadConfig, type ConfigFlags } from '../config.js';
+import { flagHelp, loadConfig, type ConfigFlags } from '../config.js';
 import { demoEvents } from '../demo/demo-events.js';
-import { ingestEvents, MAX_BATCH_SIZE } from '../operations/ingest-events.js';
-import { runGuarded } from '../operations/operation.js';
+import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
+import { runGuarded } from '../use-cases/use-case.js';
 import { stopOnSignals } from './serve-command.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Start the gateway with a demo account, a fresh key and demo sessions to look at.')
-    .option('--port <port>', 'port to listen on (env PORT, default 4000)')
-    .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL, default ./data/trenchcoat.db)')
+    .option('--port <port>', flagHelp('port', 'port to listen on'))
+    .option('--host <host>', flagHelp('host', 'address to bind'))
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText('after', '\nExample:\n  $ npm run demo')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
@@ -20,7 +20,7 @@ export function registerDemo(program: Command): void {
       stopOnSignals(gateway);
       const created = await gateway.keys.create({ account: 'demo', scopes: ['read:analytics', 'write:events'], name: 'demo' });
       const principal = await gateway.keys.authenticate(created.key);
-      // Demo data goes through the same ingestion operation as POST /api/v1/events.
+      // Demo data goes through the same ingestion use case as POST /api/v1/events.
       const events = demoEvents(Date.now());
       let stored = 0;
       for (let i = 0; i < events.length; i += MAX_BATCH_SIZE) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { KeyStore } from '../auth/key-store.js';
-import { databaseUrlFrom, hookPreviewCharsFrom } from '../config.js';
+import { flagHelp, loadSettings, SETTINGS } from '../config.js';
 import { defaultTranscriptRoot, findTranscripts, MissingPathError } from '../import/find-transcripts.js';
 import { importPrincipal, importTranscripts, type ImportSummary } from '../import/import-transcripts.js';
 import { parseAccount } from './keys-command.js';
@@ -30,16 +30,17 @@ export function registerImport(program: Command): void {
     .argument('[paths...]', 'transcript files or folders (searched recursively for *.jsonl); default ~/.claude/projects')
     .requiredOption('--account <slug>', 'account (workspace) the sessions belong to; created if new')
     .option('--json', 'print one JSON object: {"files","sessions","events","accepted","duplicates","rejected","skipped_lines"}')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText(
       'after',
-      '\nPrompt text, tool input and tool output are kept only as previews of TRENCHCOAT_HOOK_PREVIEW_CHARS characters (default 100).\n' +
+      '\nPrompt text, tool input and tool output are kept only as previews of TRENCHCOAT_HOOK_PREVIEW_CHARS characters ' +
+        `(default ${SETTINGS.hookPreviewChars.default}).\n` +
         '\nExamples:\n  $ trenchcoat import --account acme\n' +
         '  $ trenchcoat import ~/.claude/projects/-home-me-myproject --account acme --json',
     )
     .action(async (paths: string[], flags: ImportFlags) => {
       const account = parseAccount(flags.account);
-      const previewChars = hookPreviewCharsFrom();
+      const { hookPreviewChars: previewChars } = loadSettings(['hookPreviewChars'], flags);
       let files: string[];
       try {
         files = await findTranscripts(paths.length > 0 ? paths : [defaultTranscriptRoot()]);
@@ -50,7 +51,7 @@ export function registerImport(program: Command): void {
       const bar = progressBar();
       let summary: ImportSummary;
       try {
-        summary = await withDatabase(databaseUrlFrom(flags), async (database, changes) => {
+        summary = await withDatabase(flags, async (database, changes) => {
           const accountId = await new KeyStore(database.db).ensureAccount(account);
           return importTranscripts({
             db: database.db,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ACCOUNT_SLUG, KeyStore, type KeyListing } from '../auth/key-store.js';
 import { isScope, isTier, SCOPES, TIERS, type Scope, type Tier } from '../auth/scopes.js';
-import { databaseUrlFrom } from '../config.js';
+import { flagHelp } from '../config.js';
 import { formatUtc } from '../time/iso-time.js';
 import { UsageError } from './usage-error.js';
 import { withDatabase } from './with-database.js';
@@ -65,7 +65,7 @@ export function registerKeys(program: Command): void {
     .option('--name <text>', 'a label for listings')
     .option('--tier <tier>', `rate-limit tier: ${TIERS.join('|')} (default: ingestion for write-only keys, else standard)`)
     .option('--json', 'print {"id","key","account","scopes","tier"}')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ trenchcoat keys create --account acme --scopes read:analytics\n' +
@@ -78,7 +78,7 @@ export function registerKeys(program: Command): void {
         tier: parseTier(flags.tier),
         name: flags.name ?? null,
       };
-      const created = await withDatabase(databaseUrlFrom(flags), (database) => new KeyStore(database.db).create(request));
+      const created = await withDatabase(flags, (database) => new KeyStore(database.db).create(request));
       if (flags.json) {
         console.log(JSON.stringify({ id: created.id, key: created.key, account: created.account, scopes: created.scopes, tier: created.tier }));
       } else {
@@ -95,11 +95,11 @@ export function registerKeys(program: Command): void {
     .description('List keys, one line each, starting with the id. Never shows the secret.')
     .option('--account <slug>', 'only this account')
     .option('--json', 'print a JSON array')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText('after', '\nExamples:\n  $ trenchcoat keys list\n  $ trenchcoat keys list --account acme --json')
     .action(async (flags: { account?: string; json?: boolean; db?: string }) => {
       const account = flags.account === undefined ? undefined : parseAccount(flags.account);
-      const listed = await withDatabase(databaseUrlFrom(flags), (database) => new KeyStore(database.db).list(account));
+      const listed = await withDatabase(flags, (database) => new KeyStore(database.db).list(account));
       if (flags.json) console.log(JSON.stringify(listed.map(listingJson)));
       else for (const k of listed) console.log(keyLine(k));
     });
@@ -108,10 +108,10 @@ export function registerKeys(program: Command): void {
     .command('revoke')
     .description('Revoke a key at once: its next request is refused.')
     .argument('<id>', 'the key id (first column of `keys list`)')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText('after', '\nExample:\n  $ trenchcoat keys revoke key_0123456789ab')
     .action(async (id: string, flags: { db?: string }) => {
-      await withDatabase(databaseUrlFrom(flags), async (database, changes) => {
+      await withDatabase(flags, async (database, changes) => {
         await new KeyStore(database.db).revoke(id);
         // Running gateways end the key's live subscriptions now rather than at their next key check.
         await changes.keyRevoked(id);

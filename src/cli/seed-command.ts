@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { KeyStore } from '../auth/key-store.js';
-import { databaseUrlFrom } from '../config.js';
+import { flagHelp } from '../config.js';
 import { demoSessions, type DemoEvent } from '../demo/demo-events.js';
 import { importPrincipal } from '../import/import-transcripts.js';
-import { ingestEvents, MAX_BATCH_SIZE } from '../operations/ingest-events.js';
-import { runGuarded } from '../operations/operation.js';
+import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
+import { runGuarded } from '../use-cases/use-case.js';
 import { parseAccount } from './keys-command.js';
 import { progressBar } from './progress-bar.js';
 import { UsageError } from './usage-error.js';
@@ -33,7 +33,7 @@ export function registerSeed(program: Command): void {
     .option('--account <slug>', 'account to store them in (created if new)', 'demo')
     .option('--days <n>', 'spread the sessions over this many days before now', '30')
     .option('--json', 'print the summary as one JSON object')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL, default ./data/trenchcoat.db)')
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText(
       'after',
       '\nThe same --sessions and --account twice store nothing new (ids are derived from them).\n\nExamples:\n' +
@@ -48,9 +48,9 @@ export function registerSeed(program: Command): void {
       const started = performance.now();
       const summary = { account, sessions, events: 0, stored: 0, duplicates: 0 };
       try {
-        await withDatabase(databaseUrlFrom(flags), async (database, changes) => {
+        await withDatabase(flags, async (database, changes) => {
           const accountId = await new KeyStore(database.db).ensureAccount(account);
-          // The same ingestion operation as POST /api/v1/events, as a write-only principal of the account.
+          // The same ingestion use case as POST /api/v1/events, as a write-only principal of the account.
           const ctx = { principal: importPrincipal(accountId, account), db: database.db, now: Date.now, changes };
           let batch: DemoEvent[] = [];
           let done = 0;

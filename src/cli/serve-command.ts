@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, type ConfigFlags } from '../config.js';
+import { flagHelp, loadConfig, type ConfigFlags } from '../config.js';
 import type { RunningGateway } from '../gateway.js';
 
 export function stopOnSignals(gateway: RunningGateway): void {
@@ -24,9 +24,9 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Run the gateway (applies pending migrations first).')
-    .option('--port <port>', 'port to listen on (env PORT, default 4000; 0 picks a free one)')
-    .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL, default ./data/trenchcoat.db)')
+    .option('--port <port>', flagHelp('port', 'port to listen on', '0 picks a free one'))
+    .option('--host <host>', flagHelp('host', 'address to bind'))
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText('after', '\nExamples:\n  $ trenchcoat serve\n  $ trenchcoat serve --port 8080 --host 0.0.0.0 --db /var/lib/trenchcoat/gateway.db')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);

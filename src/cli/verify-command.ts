@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { databaseUrlFrom, postgresOptionsFrom } from '../config.js';
+import { flagHelp, loadSettings } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { isPostgresUrl, openDatabase } from '../db/open-database.js';
 import { formatUtc } from '../time/iso-time.js';
@@ -45,7 +45,7 @@ export function registerVerify(program: Command): void {
     )
     .option('--account <slug>', 'only this account')
     .option('--json', 'print one JSON object: {"sessions_checked", "differences": [{"account", "table", "session_id", "tool_name", "day", "field", "stored", "recomputed"}]}')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (env DATABASE_URL)')
+    .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText(
       'after',
       '\nEach difference is one line: account, session (and tool, or day), table.field, stored and recomputed value.\n' +
@@ -56,10 +56,10 @@ export function registerVerify(program: Command): void {
     )
     .action(async (flags: { account?: string; json?: boolean; db?: string }) => {
       const slug = flags.account === undefined ? undefined : parseAccount(flags.account);
-      const url = databaseUrlFrom(flags);
+      const { databaseUrl: url, postgres } = loadSettings(['databaseUrl', 'postgres'], flags);
       // Verifying a mistyped path must not create an empty database and call it clean.
       if (!isPostgresUrl(url) && url !== ':memory:' && !existsSync(url)) throw new UsageError(`No database at ${url}.`);
-      const database = openDatabase(url, postgresOptionsFrom());
+      const database = openDatabase(url, postgres);
       let summary: VerifySummary;
       // Printed as found: a badly damaged database may have more differences than fit in memory.
       let opened = false;

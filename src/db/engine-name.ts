@@ -1,1 +1,1 @@
-export type Dialect = 'sqlite' | 'postgres';
+export type EngineName = 'sqlite' | 'postgres';

@@ -3,13 +3,13 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
-import type { Dialect } from './dialect-name.js';
+import type { EngineName } from './engine-name.js';
 import { StatementCache } from './statement-cache.js';
 import type { Tables } from './tables.js';
 
 export interface Database {
   readonly db: Kysely<Tables>;
-  readonly dialect: Dialect;
+  readonly dialect: EngineName;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**
@@ -37,14 +37,15 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 export interface PostgresOptions {
-  /** Connections per process (default 10). */
-  poolSize?: number;
-  /** Server-side statement_timeout in ms (default 30 000; 0 = none). */
-  statementTimeoutMs?: number;
+  /** Connections per process. */
+  readonly poolSize: number;
+  /** Server-side statement_timeout in ms; 0 = none. */
+  readonly statementTimeoutMs: number;
 }
 
-export function openDatabase(url: string, options: PostgresOptions = {}): Database {
-  return isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url);
+/** `postgres` applies to a postgres:// URL only; a SQLite file has no pool. */
+export function openDatabase(url: string, postgres: PostgresOptions): Database {
+  return isPostgresUrl(url) ? openPostgres(url, postgres) : openSqlite(url);
 }
 
 function statementLog(listeners: Set<StatementListener>) {
@@ -55,7 +56,7 @@ function statementLog(listeners: Set<StatementListener>) {
   };
 }
 
-function handle(db: Kysely<Tables>, dialect: Dialect, listeners: Set<StatementListener>, ping: string, pool?: pg.Pool): Database {
+function handle(db: Kysely<Tables>, dialect: EngineName, listeners: Set<StatementListener>, ping: string, pool?: pg.Pool): Database {
   return {
     db,
     dialect,
@@ -83,12 +84,11 @@ function numericTypes() {
 }
 
 function openPostgres(url: string, options: PostgresOptions): Database {
-  const statementTimeout = options.statementTimeoutMs ?? 30_000;
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max: options.poolSize,
     types: numericTypes(),
-    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+    ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});

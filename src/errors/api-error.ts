@@ -1,5 +1,3 @@
-import { GraphQLError } from 'graphql';
-
 /** Codes shared by GraphQL (`extensions.code`) and REST (mapped in rest/error-envelope.ts). */
 export type ApiErrorCode =
   | 'VALIDATION_ERROR'
@@ -21,21 +19,43 @@ const STATUS: Record<ApiErrorCode, number> = {
   UNAVAILABLE: 503,
 };
 
-/** `headers` travel in extensions.http.headers: Yoga sets them on the response, as does the REST envelope. */
-export function apiError(code: ApiErrorCode, message: string, details?: FieldProblem[], headers?: Record<string, string>): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code, http: { status: STATUS[code], ...(headers ? { headers } : {}) }, ...(details ? { details } : {}) },
-  });
+/**
+ * A refusal a caller should read: what went wrong, the HTTP status it stands for and, for a rate
+ * limit, the headers to send. Each adapter maps it to its own wire shape (graphql/to-graphql-error.ts,
+ * rest/error-envelope.ts).
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: FieldProblem[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}
+
+export function apiError(code: ApiErrorCode, message: string, details?: FieldProblem[], headers?: Record<string, string>): ApiError {
+  return new ApiError(code, message, details, headers);
 }
 
 export const UNAUTHENTICATED_MESSAGE = 'Missing or invalid API key.';
 
-export function unauthenticated(): GraphQLError {
+export function unauthenticated(): ApiError {
   return apiError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE);
 }
 
-export function forbidden(scope: string): GraphQLError {
+export function forbidden(scope: string): ApiError {
   return apiError('FORBIDDEN', `This API key does not have the required scope: ${scope}`);
+}
+
+/** A database that cannot serve: the client may retry. */
+export function databaseUnavailable(): ApiError {
+  return apiError('UNAVAILABLE', 'The database cannot be reached. Try again shortly.');
 }
 
 export function summarize(details: readonly FieldProblem[]): string {
@@ -43,12 +63,10 @@ export function summarize(details: readonly FieldProblem[]): string {
 }
 
 /** A 400; the message defaults to a summary of the details. */
-export function validationError(details: FieldProblem[], message?: string): GraphQLError {
+export function validationError(details: FieldProblem[], message?: string): ApiError {
   return apiError('VALIDATION_ERROR', message ?? summarize(details), details);
 }
 
 export function apiErrorCode(error: unknown): ApiErrorCode | undefined {
-  if (!(error instanceof GraphQLError)) return undefined;
-  const code = error.extensions?.['code'];
-  return typeof code === 'string' && code in STATUS ? (code as ApiErrorCode) : undefined;
+  return error instanceof ApiError ? error.code : undefined;
 }

@@ -1,5 +1,5 @@
 import { unauthenticated } from '../errors/api-error.js';
-import type { AuthorizedContext } from '../operations/operation.js';
+import type { AuthorizedContext } from '../use-cases/use-case.js';
 import type { GraphQLContext } from './context.js';
 
 /** For resolvers behind scope-auth: the principal is known to be there; fail closed if not. */

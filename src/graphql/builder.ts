@@ -4,6 +4,7 @@ import { authorize } from '../auth/authorize.js';
 import type { Scope } from '../auth/scopes.js';
 import { forbidden } from '../errors/api-error.js';
 import type { GraphQLContext } from './context.js';
+import { toGraphQLError } from './to-graphql-error.js';
 
 function requiredScope(failure: AuthFailure): Scope | null {
   if (failure.kind === AuthScopeFailureType.AuthScope) return failure.parameter as Scope;
@@ -36,8 +37,8 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({ scope: (scope: Scope) => authorize(ctx.principal, scope) === null }),
     unauthorizedError: (_parent, ctx, _info, result) => {
       const scope = requiredScope(result.failure);
-      if (!scope) return forbidden('unknown');
-      return authorize(ctx.principal, scope) ?? forbidden(scope);
+      if (!scope) return toGraphQLError(forbidden('unknown'));
+      return toGraphQLError(authorize(ctx.principal, scope) ?? forbidden(scope));
     },
   },
 });

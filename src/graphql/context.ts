@@ -1,7 +1,7 @@
 import type { SessionFeed } from '../live/session-feed.js';
-import type { OperationContext } from '../operations/operation.js';
+import type { UseCaseContext } from '../use-cases/use-case.js';
 
-export interface GraphQLContext extends OperationContext {
+export interface GraphQLContext extends UseCaseContext {
   readonly requestId: string;
   readonly feed?: SessionFeed;
 }

@@ -1,4 +1,4 @@
-/** Bounds on one GraphQL request, so that no request does unbounded work (CONTRACT §7, hardening issue). */
+/** Bounds on one GraphQL request, so that no request does unbounded work (docs/api.md#graphql-limits). */
 export interface GraphQLLimits {
   /** Fields nested in the deepest path of an operation, through fragments (`TRENCHCOAT_GRAPHQL_MAX_DEPTH`). */
   readonly maxDepth: number;
@@ -9,5 +9,3 @@ export interface GraphQLLimits {
   /** The operation's weight, list fields weighed by the size they ask for (`TRENCHCOAT_GRAPHQL_MAX_COST`). */
   readonly maxCost: number;
 }
-
-export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = Object.freeze({ maxDepth: 12, maxAliases: 30, maxTokens: 2000, maxCost: 50_000 });

@@ -1,5 +1,6 @@
 import { GraphQLError, type ASTNode } from 'graphql';
 import { apiError } from '../errors/api-error.js';
+import { toGraphQLError } from './to-graphql-error.js';
 
 const refusals = new WeakSet<GraphQLError>();
 
@@ -9,7 +10,7 @@ const refusals = new WeakSet<GraphQLError>();
  * client, and a refusal for size is a 400 whatever the client accepts.
  */
 export function limitError(message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
-  const { extensions } = apiError('VALIDATION_ERROR', message);
+  const { extensions } = toGraphQLError(apiError('VALIDATION_ERROR', message));
   const error = new GraphQLError(message, { nodes, extensions: { ...extensions, http: { status: 400, spec: false } } });
   refusals.add(error);
   return error;

@@ -17,7 +17,7 @@ import {
 } from 'graphql';
 
 /** How a measure (depth, aliases, cost) combines the fields of an operation. */
-export interface SelectionFold<T> {
+export interface SelectionMeasure<T> {
   /** The value of an empty selection set. */
   readonly empty: T;
   /**
@@ -46,12 +46,12 @@ function typeNamed(schema: GraphQLSchema, name: string | undefined, fallback: Gr
 }
 
 /**
- * Folds an operation bottom-up through its fragments, as if each spread were written out, but
+ * Measures an operation bottom-up through its fragments, as if each spread were written out, but
  * measures each fragment once (a fragment's value does not depend on where it is spread), so a
  * document whose fragments spread each other many times costs no more to measure than to read.
  * A spread that re-enters a fragment being measured (a cycle: validation rejects those) is empty.
  */
-export function foldOperation<T>(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, fold: SelectionFold<T>): T {
+export function measureSelections<T>(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, measure: SelectionMeasure<T>): T {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -63,7 +63,7 @@ export function foldOperation<T>(schema: GraphQLSchema, document: DocumentNode, 
     const known = measured.get(name);
     if (known !== undefined) return known;
     const definition = fragments.get(name);
-    if (!definition || entered.has(name)) return fold.empty;
+    if (!definition || entered.has(name)) return measure.empty;
     entered.add(name);
     const value = selectionSet(definition.selectionSet, typeNamed(schema, definition.typeCondition.name.value, undefined));
     entered.delete(name);
@@ -72,7 +72,7 @@ export function foldOperation<T>(schema: GraphQLSchema, document: DocumentNode, 
   }
 
   function selectionSet(set: SelectionSetNode, parent: GraphQLCompositeType | undefined): T {
-    let value = fold.empty;
+    let value = measure.empty;
     for (const selection of set.selections) {
       let part: T;
       if (selection.kind === Kind.FIELD) {
@@ -81,13 +81,13 @@ export function foldOperation<T>(schema: GraphQLSchema, document: DocumentNode, 
         const inner = selection.selectionSet
           ? selectionSet(selection.selectionSet, child && isCompositeType(child) ? child : undefined)
           : undefined;
-        part = fold.field(selection, parent, definition, inner);
+        part = measure.field(selection, parent, definition, inner);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         part = selectionSet(selection.selectionSet, typeNamed(schema, selection.typeCondition?.name.value, parent));
       } else {
         part = fragment(selection.name.value);
       }
-      value = fold.merge(value, part);
+      value = measure.merge(value, part);
     }
     return value;
   }

@@ -4,7 +4,7 @@ import {
   type SessionToolCount,
   type TimelineEvent,
 } from '../sessions/session-detail-queries.js';
-import type { AuthorizedContext } from '../operations/operation.js';
+import type { AuthorizedContext } from '../use-cases/use-case.js';
 import { BatchLoader } from './batch-loader.js';
 
 /** Session ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */

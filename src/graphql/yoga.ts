@@ -12,7 +12,7 @@ import type { ChangeSink } from '../live/change-publisher.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { SessionFeed } from '../live/session-feed.js';
 import type { GraphQLContext } from './context.js';
-import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql-limits.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import { maskError } from './mask-error.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS, GRAPHIQL_TITLE } from './graphiql-defaults.js';
 import { renderLocalGraphiQL } from './local-graphiql.js';
@@ -39,8 +39,8 @@ export interface YogaDeps {
   feed?: SessionFeed;
   changes?: ChangeSink;
   limiter?: RateLimiter;
-  /** Depth, alias, token and cost limits; DEFAULT_GRAPHQL_LIMITS when absent. */
-  limits?: GraphQLLimits;
+  /** Depth, alias, token and cost limits. */
+  limits: GraphQLLimits;
   /** Where unexpected errors are logged, under their request id. */
   logger?: Logger;
   /** Counts operations and ingested events; absent when metrics are off. */
@@ -75,7 +75,7 @@ function useJitForQueries(): Plugin {
 }
 
 export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
-  const limits = deps.limits ?? DEFAULT_GRAPHQL_LIMITS;
+  const { limits } = deps;
   // Every parse, validation, execution and subscription goes through these, Yoga's and the fast path's alike.
   const plugins: Plugin[] = [
     useJitForQueries(),

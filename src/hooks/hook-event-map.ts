@@ -1,6 +1,6 @@
 import type { EventType } from '../ingest/event-types.js';
 
-/** CONTRACT §6: the Claude Code hook events the gateway stores, and the event type each becomes. */
+/** The Claude Code hook events the gateway stores, and the event type each becomes (docs/api.md#claude-code-hooks). */
 export const HOOK_EVENT_TYPES: Readonly<Record<string, EventType>> = Object.freeze({
   SessionStart: 'session_start',
   SessionEnd: 'session_end',

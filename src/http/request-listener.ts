@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore } from '../auth/key-store.js';
 import { readApiKey } from '../auth/read-api-key.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import { ApiError, databaseUnavailable } from '../errors/api-error.js';
 import type { Database } from '../db/open-database.js';
 import { tryFastQuery } from '../graphql/fast-query.js';
 import type { GatewayYoga } from '../graphql/yoga.js';
@@ -25,7 +26,7 @@ export interface ListenerDeps {
   readonly yoga: GatewayYoga;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
-  readonly hookPreviewChars?: number;
+  readonly hookPreviewChars: number;
   readonly now: () => number;
   readonly changes?: ChangeSink;
   readonly limiter?: RateLimiter;
@@ -115,10 +116,9 @@ export function createRequestListener(deps: ListenerDeps) {
       principal = presented === null ? null : await deps.keys.authenticate(presented);
       await countRequest(res, principal);
     } catch (error) {
-      const refusal = fromApiError(error) ?? (isDatabaseUnavailable(error) ? unavailableError() : null);
+      const refusal = error instanceof ApiError ? error : isDatabaseUnavailable(error) ? databaseUnavailable() : null;
       if (!refusal) throw error;
-      const { code, message } = refusal.body.error;
-      sendJson(res, refusal.status, { errors: [{ message, extensions: { code: code === 'UNAUTHORIZED' ? 'UNAUTHENTICATED' : code } }] }, refusal.headers);
+      sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }, refusal.headers);
       return;
     }
     const serverContext = { requestId, principal, operationCounted: { counted: false } };

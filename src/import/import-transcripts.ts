@@ -5,8 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import type { Tables } from '../db/tables.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
-import { ingestEvents, MAX_BATCH_SIZE } from '../operations/ingest-events.js';
-import { runGuarded } from '../operations/operation.js';
+import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
+import { runGuarded } from '../use-cases/use-case.js';
 import { sessionIdFromPath } from './find-transcripts.js';
 import { skippedLines, TranscriptReader, type RawEvent } from './transcript-events.js';
 
@@ -15,7 +15,7 @@ export interface ImportSummary {
   sessions: number;
   /** Events read from the transcripts and sent to ingestion. */
   events: number;
-  /** Valid events, including those already stored (CONTRACT §5's `accepted`). */
+  /** Valid events, including those already stored (`accepted` of POST /api/v1/events). */
   accepted: number;
   /** Events already stored (an earlier import, or a repeat within these files). */
   duplicates: number;
@@ -107,7 +107,7 @@ async function recordedByHooks(db: Kysely<Tables>, accountId: number, events: re
 }
 
 /**
- * Backfills sessions from Claude Code transcripts through the same `ingestEvents` operation as
+ * Backfills sessions from Claude Code transcripts through the same `ingestEvents` use case as
  * `POST /api/v1/events`, in batches of at most 1,000. Event ids come from the transcripts, so
  * importing the same files again stores nothing new.
  */

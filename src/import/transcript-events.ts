@@ -4,7 +4,7 @@ import { firstCodePoints, preview } from '../hooks/preview.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
 import { parseDateTime } from '../time/iso-time.js';
 
-/** An event in the shape `ingestEvents` takes (CONTRACT §5). */
+/** An event in the shape `ingestEvents` takes (docs/api.md#ingestion). */
 export interface RawEvent {
   event_type: 'session_start' | 'prompt_submit' | 'tool_use' | 'tool_result' | 'assistant_stop';
   session_id: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ValidEvent } from './valid-event.js';
 
 /**
- * CONTRACT §4's identity of an event within its session: its `event_id` when it has one,
+ * The identity of an event within its session (docs/api.md#idempotence): its `event_id` when it has one,
  * else (type, instant, data). The two spaces are disjoint by prefix.
  */
 export function dedupKey(event: ValidEvent): string {

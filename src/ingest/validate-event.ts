@@ -10,7 +10,7 @@ export const MAX_DATA_BYTES = 64 * 1024;
 export const MAX_EVENT_ID_LENGTH = 128;
 /** Levels of objects and arrays `data` may nest (data itself is level 1): serializing and reading it back recurse. */
 export const MAX_DATA_DEPTH = 100;
-/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants §3's output format can write. */
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants the output format (docs/api.md#times) can write. */
 const MIN_INSTANT_MS = -62_167_219_200_000;
 const MAX_INSTANT_MS = 253_402_300_799_999;
 
@@ -44,7 +44,7 @@ function toMicroseconds(ms: unknown): number | null {
   return Number.isSafeInteger(us) ? us : null;
 }
 
-/** CONTRACT §5 for one event. Problems name fields relative to the event (`session_id`). */
+/** The per-event rules of POST /api/v1/events (docs/api.md#ingestion). Problems name fields relative to the event (`session_id`). */
 export function validateEvent(raw: unknown): EventCheck {
   if (!isPlainObject(raw)) return { ok: false, problems: [{ field: '', message: 'must be an object' }] };
   const problems: FieldProblem[] = [];
@@ -68,7 +68,7 @@ export function validateEvent(raw: unknown): EventCheck {
   } else {
     const parsed = parseDateTime(rawTimestamp);
     if (!parsed.ok) problems.push({ field: 'timestamp', message: parsed.message });
-    // The instant must be writable in the output format (CONTRACT §3: UTC, years 0000–9999).
+    // The instant must be writable in the output format (UTC, years 0000–9999).
     else if (parsed.ms < MIN_INSTANT_MS || parsed.ms > MAX_INSTANT_MS) {
       problems.push({ field: 'timestamp', message: 'must fall within the years 0000 to 9999 in UTC' });
     } else ts = parsed.ms;

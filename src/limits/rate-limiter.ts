@@ -27,7 +27,7 @@ export function rateLimited(verdict: RateVerdict) {
 }
 
 /**
- * Fixed one-minute windows per key (CONTRACT §1 tiers): requests for every authenticated call,
+ * Fixed one-minute windows per key, limits by tier (docs/api.md#rate-limits): requests for every authenticated call,
  * events for ingestion. A key of tier `unlimited` costs nothing.
  */
 export class RateLimiter {

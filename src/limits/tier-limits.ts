@@ -2,7 +2,7 @@ import type { Tier } from '../auth/scopes.js';
 
 export type RateBucket = 'requests' | 'events';
 
-/** CONTRACT §1: per key, per minute; null = no limit. */
+/** Per key, per minute; null = no limit (docs/api.md#rate-limits). */
 export const TIER_LIMITS: Readonly<Record<Tier, Readonly<Record<RateBucket, number | null>>>> = Object.freeze({
   standard: { requests: 60, events: null },
   premium: { requests: 300, events: null },

@@ -1,10 +1,16 @@
 import type { GraphQLError } from 'graphql';
+import type { ApiError } from '../errors/api-error.js';
+import { toGraphQLError } from '../graphql/to-graphql-error.js';
 import type { Principal } from '../auth/principal.js';
 import type { Session } from '../sessions/session.js';
 
-/** The last message of a stream that ends for a reason the subscriber should read. */
+/** The last message of a stream that ends for a reason the subscriber should read, in GraphQL's shape (`sessionUpdated`). */
 export class StreamEnd {
-  constructor(readonly error: GraphQLError) {}
+  readonly error: GraphQLError;
+
+  constructor(reason: ApiError) {
+    this.error = toGraphQLError(reason);
+  }
 }
 
 export type LiveMessage = Session | StreamEnd;

@@ -21,8 +21,6 @@ export interface LiveLimits {
   readonly recheckMs: number;
 }
 
-export const DEFAULT_LIVE_LIMITS: LiveLimits = Object.freeze({ perKey: 10, total: 1000, intervalMs: 250, queue: 100, recheckMs: 5000 });
-
 export interface SessionFeedDeps {
   db: Kysely<Tables>;
   now: () => number;

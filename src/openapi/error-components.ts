@@ -3,7 +3,7 @@ import { UNAUTHENTICATED_MESSAGE } from '../errors/api-error.js';
 import { WINDOW_MS } from '../limits/tier-limits.js';
 import { closedObject, headerRef, schemaRef, type JsonObject } from './json-schema.js';
 
-// CONTRACT §2 in OpenAPI terms: the error envelope for each code, the headers every response
+// The REST errors (docs/api.md#errors) in OpenAPI terms: the error envelope for each code, the headers every response
 // carries, and one reusable response per error status.
 
 export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';

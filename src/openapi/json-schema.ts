@@ -24,7 +24,7 @@ export function closedObject(properties: Record<string, JsonObject>, extra: Json
 
 export const COUNT: JsonObject = Object.freeze({ type: 'integer', minimum: 0 });
 
-/** `YYYY-MM-DDTHH:MM:SSZ`, `.sss` only when the milliseconds are not zero (CONTRACT §3). */
+/** `YYYY-MM-DDTHH:MM:SSZ`, `.sss` only when the milliseconds are not zero (docs/api.md#times). */
 export const UTC_TIME: JsonObject = Object.freeze({
   type: 'string',
   format: 'date-time',

@@ -9,7 +9,7 @@ import { parameterRef, responseRef, schemaRef, type JsonObject } from './json-sc
 import { PARAMETERS } from './parameters.js';
 import { RESOURCE_SCHEMAS } from './resource-schemas.js';
 
-// The REST API (CONTRACT §1–§6, §8, §9) as an OpenAPI 3.1 document, served at /api/v1/openapi.json.
+// The REST API (docs/api.md) as an OpenAPI 3.1 document, served at /api/v1/openapi.json.
 // test/openapi.test.ts validates it, checks it against src/rest/routes.ts, and validates real
 // responses of the gateway against it.
 
@@ -50,7 +50,7 @@ interface KeyedOperation {
   ok: { description: string; schema: string };
 }
 
-/** An operation behind a key: its 200 and every error CONTRACT §2 gives such an endpoint. */
+/** An operation behind a key: its 200 and every error such an endpoint can give (docs/api.md#errors). */
 function keyedOperation(op: KeyedOperation): JsonObject {
   return {
     operationId: op.operationId,
@@ -247,11 +247,11 @@ function buildDocument(): JsonObject {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     tags: [
-      { name: 'Sessions', description: 'Sessions folded from the events (CONTRACT §3, §4).' },
-      { name: 'Ingestion', description: 'Events in, as batches or as Claude Code hook payloads (§5, §6).' },
-      { name: 'Analytics', description: 'Figures over a range of sessions (§8).' },
+      { name: 'Sessions', description: 'Sessions folded from the events.' },
+      { name: 'Ingestion', description: 'Events in, as batches or as Claude Code hook payloads.' },
+      { name: 'Analytics', description: 'Figures over a range of sessions.' },
       { name: 'Documentation', description: 'This document and its browsing page.' },
-      { name: 'Operations', description: 'Health probes (§9).' },
+      { name: 'Operations', description: 'Health probes.' },
     ],
     paths: PATHS,
     components: {

@@ -1,9 +1,9 @@
-import { DEFAULT_TOOLS_LIMIT, MAX_TOOLS_LIMIT } from '../operations/analytics-tools.js';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../operations/list-sessions.js';
+import { DEFAULT_TOOLS_LIMIT, MAX_TOOLS_LIMIT } from '../use-cases/analytics-tools.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../use-cases/list-sessions.js';
 import { REQUEST_ID_PATTERN } from './error-components.js';
 import { DATE_PATTERN, INPUT_TIME_PATTERN, type JsonObject } from './json-schema.js';
 
-// The query parameters of CONTRACT §3 and §8, and the request id header. Each query parameter
+// The query parameters of the sessions and analytics endpoints, and the request id header. Each query parameter
 // may be given at most once (twice → 400); unknown parameters are ignored.
 
 const INTEGER_RULE = 'Plain decimal digits (`05` is 5; `+5`, `1e2`, `0x10` → 400).';

@@ -1,14 +1,14 @@
-import { DEFAULT_HOOK_PREVIEW_CHARS } from '../config.js';
+import { SETTINGS } from '../config.js';
 import { HOOK_EVENT_TYPES } from '../hooks/hook-event-map.js';
 import { EVENT_TYPES } from '../ingest/event-types.js';
 import { MAX_DATA_BYTES, MAX_DATA_DEPTH, MAX_EVENT_ID_LENGTH } from '../ingest/validate-event.js';
-import { TOP_TOOLS } from '../operations/analytics-overview.js';
-import { MAX_TOOLS_LIMIT } from '../operations/analytics-tools.js';
-import { MAX_BATCH_SIZE } from '../operations/ingest-events.js';
-import { MAX_LIMIT } from '../operations/list-sessions.js';
+import { TOP_TOOLS } from '../use-cases/analytics-overview.js';
+import { MAX_TOOLS_LIMIT } from '../use-cases/analytics-tools.js';
+import { MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
+import { MAX_LIMIT } from '../use-cases/list-sessions.js';
 import { closedObject, COUNT, DATE_PATTERN, INPUT_TIME_PATTERN, schemaRef, UTC_TIME, type JsonObject } from './json-schema.js';
 
-// The bodies of CONTRACT §3, §5, §6 and §8, and of the health probes (§9).
+// The bodies of the sessions, ingestion, hooks and analytics endpoints, and of the health probes (docs/api.md).
 
 const SESSION_UUID: JsonObject = { type: 'string', format: 'uuid', examples: ['550e8400-e29b-41d4-a716-446655440000'] };
 const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
@@ -32,7 +32,7 @@ const SESSION = closedObject(
     tool_invocations: { ...COUNT, description: 'Stored `tool_use` events.' },
   },
   {
-    description: 'A session: the fold of its stored events (CONTRACT §4).',
+    description: 'A session: the fold of its stored events.',
     examples: [
       {
         id: '550e8400-e29b-41d4-a716-446655440000',
@@ -128,7 +128,7 @@ const LABEL: JsonObject = { type: 'string' };
 
 const HOOK_PAYLOAD: JsonObject = {
   type: 'object',
-  description: `What Claude Code posts to a \`"type": "http"\` hook. Unknown fields are ignored; prompt text, tool input and output are kept only as previews of ${DEFAULT_HOOK_PREVIEW_CHARS} characters by default (\`TRENCHCOAT_HOOK_PREVIEW_CHARS\`).`,
+  description: `What Claude Code posts to a \`"type": "http"\` hook. Unknown fields are ignored; prompt text, tool input and output are kept only as previews of ${SETTINGS.hookPreviewChars.default} characters by default (\`TRENCHCOAT_HOOK_PREVIEW_CHARS\`).`,
   properties: {
     session_id: SESSION_UUID,
     hook_event_name: {

@@ -1,9 +1,9 @@
-import { analyticsOverview, type AnalyticsOverview } from '../operations/analytics-overview.js';
-import { runGuarded } from '../operations/operation.js';
-import { QueryParams } from './query-params.js';
+import { analyticsOverview, type AnalyticsOverview } from '../use-cases/analytics-overview.js';
+import { runGuarded } from '../use-cases/use-case.js';
+import { QueryParams, RANGE_PARAMS } from './query-params.js';
 import type { RestRoute } from './route.js';
 
-/** CONTRACT §8's overview body: exactly these keys, in this order. */
+/** The overview body (docs/api.md#analytics): exactly these keys, in this order. */
 export function restOverview(o: AnalyticsOverview) {
   return {
     data: {
@@ -22,7 +22,12 @@ export const analyticsOverviewRoute: RestRoute = {
     GET: async ({ url, ctx }) => {
       const overview = await runGuarded(analyticsOverview, ctx, () => {
         const q = new QueryParams(url.searchParams);
-        return { startDate: q.date('start_date'), endDate: q.date('end_date'), syntaxProblems: q.problems };
+        return {
+          startDate: q.date(RANGE_PARAMS.startDate),
+          endDate: q.date(RANGE_PARAMS.endDate),
+          syntaxProblems: q.problems,
+          names: RANGE_PARAMS,
+        };
       });
       return { status: 200, body: restOverview(overview) };
     },

@@ -1,10 +1,10 @@
 import type { ToolStats } from '../analytics/tool-stats.js';
-import { analyticsTools } from '../operations/analytics-tools.js';
-import { runGuarded } from '../operations/operation.js';
-import { QueryParams } from './query-params.js';
+import { analyticsTools } from '../use-cases/analytics-tools.js';
+import { runGuarded } from '../use-cases/use-case.js';
+import { QueryParams, RANGE_PARAMS } from './query-params.js';
 import type { RestRoute } from './route.js';
 
-/** CONTRACT §8's tools body: exactly these keys, in this order. */
+/** The tools body (docs/api.md#analytics): exactly these keys, in this order. */
 export function restTools(tools: readonly ToolStats[]) {
   return {
     data: {
@@ -26,9 +26,10 @@ export const analyticsToolsRoute: RestRoute = {
         const q = new QueryParams(url.searchParams);
         return {
           limit: q.integer('limit'),
-          startDate: q.date('start_date'),
-          endDate: q.date('end_date'),
+          startDate: q.date(RANGE_PARAMS.startDate),
+          endDate: q.date(RANGE_PARAMS.endDate),
           syntaxProblems: q.problems,
+          names: RANGE_PARAMS,
         };
       });
       return { status: 200, body: restTools(tools) };

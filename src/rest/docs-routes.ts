@@ -4,7 +4,7 @@ import type { RestRoute } from './route.js';
 
 const NO_SNIFF = { 'x-content-type-options': 'nosniff' };
 
-/** A Swagger UI page for /api/v1/openapi.json; like the document, it needs no key (CONTRACT §1). */
+/** A Swagger UI page for /api/v1/openapi.json; like the document, it needs no key. */
 export const docsPageRoute: RestRoute = {
   path: DOCS_PAGE_PATH,
   keyless: true,

@@ -1,6 +1,6 @@
 import { validationError } from '../errors/api-error.js';
-import { ingestEvents } from '../operations/ingest-events.js';
-import { runGuarded } from '../operations/operation.js';
+import { ingestEvents } from '../use-cases/ingest-events.js';
+import { runGuarded } from '../use-cases/use-case.js';
 import { parseJsonBody } from './json-body.js';
 import type { RestRoute } from './route.js';
 

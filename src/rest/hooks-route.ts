@@ -1,9 +1,9 @@
-import { ingestHook } from '../operations/ingest-hook.js';
-import { runGuarded } from '../operations/operation.js';
+import { ingestHook } from '../use-cases/ingest-hook.js';
+import { runGuarded } from '../use-cases/use-case.js';
 import { parseJsonBody } from './json-body.js';
 import type { RestRoute } from './route.js';
 
-/** CONTRACT §6: what a Claude Code `"type": "http"` hook posts. Answers 200 `{}` once stored. */
+/** What a Claude Code `"type": "http"` hook posts (docs/api.md#claude-code-hooks). Answers 200 `{}` once stored. */
 export const hooksRoute: RestRoute = {
   path: '/api/v1/hooks/claude-code',
   needsBody: true,

@@ -3,7 +3,7 @@ import type { RestRoute } from './route.js';
 
 const DOCUMENT_JSON = JSON.stringify(OPENAPI_DOCUMENT);
 
-/** CONTRACT §1: the API description needs no key. */
+/** The API description needs no key (docs/api.md#authentication-and-keys). */
 export const openApiRoute: RestRoute = {
   path: OPENAPI_PATH,
   keyless: true,

@@ -3,6 +3,9 @@ import { parseDateOrDateTime } from '../time/iso-time.js';
 
 const DIGITS = /^[0-9]+$/;
 
+/** The query parameters that carry the use cases' date-range arguments: read from them, and problems named after them. */
+export const RANGE_PARAMS = { startDate: 'start_date', endDate: 'end_date' } as const;
+
 /** Reads a query string strictly: each known parameter at most once, in the contract's syntax. */
 export class QueryParams {
   readonly #params: URLSearchParams;
@@ -21,7 +24,7 @@ export class QueryParams {
     return values[0];
   }
 
-  /** A plain decimal integer (`05` is 5). Huge values come back unsafe or Infinity; the operation judges them. */
+  /** A plain decimal integer (`05` is 5). Huge values come back unsafe or Infinity; the use case judges them. */
   integer(name: string): number | undefined {
     const raw = this.#single(name);
     if (raw === undefined) return undefined;
@@ -42,7 +45,7 @@ export class QueryParams {
     return undefined;
   }
 
-  /** Every bad parameter seen so far; the operation adds its own and reports them together. */
+  /** Every bad parameter seen so far; the use case adds its own and reports them together. */
   get problems(): readonly FieldProblem[] {
     return this.#problems;
   }

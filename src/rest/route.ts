@@ -1,11 +1,11 @@
-import type { OperationContext } from '../operations/operation.js';
+import type { UseCaseContext } from '../use-cases/use-case.js';
 
 export interface RestRequest {
   readonly url: URL;
   readonly body: Buffer | null;
-  readonly ctx: OperationContext;
+  readonly ctx: UseCaseContext;
   /** Code points of prompt text, tool input and output a hook event keeps (config `hookPreviewChars`). */
-  readonly hookPreviewChars?: number;
+  readonly hookPreviewChars: number;
 }
 
 /** A JSON answer (`body` is serialized), or content sent as it is (the API description's page and its files). */

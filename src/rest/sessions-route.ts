@@ -1,11 +1,11 @@
-import { listSessions, type SessionPage } from '../operations/list-sessions.js';
-import { runGuarded } from '../operations/operation.js';
+import { listSessions, type SessionPage } from '../use-cases/list-sessions.js';
+import { runGuarded } from '../use-cases/use-case.js';
 import type { Session } from '../sessions/session.js';
 import { formatUtc } from '../time/iso-time.js';
-import { QueryParams } from './query-params.js';
+import { QueryParams, RANGE_PARAMS } from './query-params.js';
 import type { RestRoute } from './route.js';
 
-/** CONTRACT §3's session object: exactly these keys, in this order. */
+/** The session object of GET /api/v1/sessions (docs/api.md#sessions): exactly these keys, in this order. */
 export function restSession(s: Session) {
   return {
     id: s.id,
@@ -30,9 +30,10 @@ export const sessionsRoute: RestRoute = {
         return {
           limit: q.integer('limit'),
           offset: q.integer('offset'),
-          startDate: q.date('start_date'),
-          endDate: q.date('end_date'),
+          startDate: q.date(RANGE_PARAMS.startDate),
+          endDate: q.date(RANGE_PARAMS.endDate),
           syntaxProblems: q.problems,
+          names: RANGE_PARAMS,
         };
       });
       return { status: 200, body: restSessionPage(page) };

@@ -1,6 +1,6 @@
 import type { SessionRow } from '../db/tables.js';
 
-/** CONTRACT §4: an open session counts as ended at its latest event after 24 h without one. */
+/** An open session counts as ended at its latest event after 24 h without one (docs/api.md#how-events-fold-into-sessions). */
 export const INACTIVITY_CLOSURE_MS = 24 * 60 * 60 * 1000;
 
 /** A session as both APIs present it; instants in epoch milliseconds. */

@@ -1,4 +1,4 @@
-// Strict ISO 8601 parsing for the shapes CONTRACT §3 and §5 allow, and the one output format.
+// Strict ISO 8601 parsing for the shapes the API allows (docs/api.md#times), and the one output format.
 // Date.parse is not used: it accepts impossible dates and many shapes the contract rejects.
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -2,14 +2,16 @@ import { selectRangeTotals, selectToolTotals } from '../analytics/analytics-quer
 import { isEmptyRange, resolveRange, type RangeArgs } from '../analytics/analytics-range.js';
 import type { ToolCount } from '../analytics/tool-stats.js';
 import { validationError, type FieldProblem } from '../errors/api-error.js';
-import { defineOperation } from './operation.js';
+import { inCallerNames, type ArgumentNames } from './argument-names.js';
+import { defineUseCase } from './use-case.js';
 
 export const TOP_TOOLS = 5;
 
-/** Argument names are GraphQL's; REST renames them in its error details. */
 export interface AnalyticsOverviewArgs extends RangeArgs {
-  /** Problems an adapter found while reading raw parameters, reported with the operation's own. */
+  /** Problems an adapter found while reading raw parameters (named as the caller sent them), reported with the use case's own. */
   syntaxProblems?: readonly FieldProblem[];
+  /** The caller's spelling of these arguments, for the problems the use case reports. */
+  names?: ArgumentNames;
 }
 
 export interface AnalyticsOverview {
@@ -24,12 +26,14 @@ const EMPTY: AnalyticsOverview = Object.freeze({
   totalSessions: 0, totalEvents: 0, totalToolInvocations: 0, activeDays: 0, topTools: [],
 });
 
-/** CONTRACT §8 overview of the sessions that started in the range, and all their events. */
-export const analyticsOverview = defineOperation<AnalyticsOverviewArgs, AnalyticsOverview>({
+/** The analytics overview (docs/api.md#analytics) of the sessions that started in the range, and all their events. */
+export const analyticsOverview = defineUseCase<AnalyticsOverviewArgs, AnalyticsOverview>({
   scope: 'read:analytics',
   async run(ctx, args) {
     const problems: FieldProblem[] = [...(args.syntaxProblems ?? [])];
-    const range = resolveRange(args, ctx.now(), problems);
+    const rangeProblems: FieldProblem[] = [];
+    const range = resolveRange(args, ctx.now(), rangeProblems);
+    problems.push(...inCallerNames(args.names, rangeProblems));
     if (problems.length > 0) throw validationError(problems);
     if (isEmptyRange(range)) return { ...EMPTY, topTools: [] };
 

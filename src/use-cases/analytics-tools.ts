@@ -2,34 +2,39 @@ import { selectToolTotals } from '../analytics/analytics-queries.js';
 import { isEmptyRange, resolveRange, type RangeArgs } from '../analytics/analytics-range.js';
 import { toolStats, type ToolStats } from '../analytics/tool-stats.js';
 import { validationError, type FieldProblem } from '../errors/api-error.js';
-import { defineOperation } from './operation.js';
+import { callerName, inCallerNames, type ArgumentNames } from './argument-names.js';
+import { defineUseCase } from './use-case.js';
 
 export const DEFAULT_TOOLS_LIMIT = 10;
 export const MAX_TOOLS_LIMIT = 50;
 
-/** Argument names are GraphQL's; REST renames them in its error details. */
 export interface AnalyticsToolsArgs extends RangeArgs {
   limit?: number | null;
-  /** Problems an adapter found while reading raw parameters, reported with the operation's own. */
+  /** Problems an adapter found while reading raw parameters (named as the caller sent them), reported with the use case's own. */
   syntaxProblems?: readonly FieldProblem[];
+  /** The caller's spelling of these arguments, for the problems the use case reports. */
+  names?: ArgumentNames;
 }
 
 /**
- * CONTRACT §8 per-tool figures over the sessions that started in the range: tools invoked at
+ * Per-tool figures over the sessions that started in the range (docs/api.md#analytics): tools invoked at
  * least once (a name seen only on results has no invocation count to rank or divide by),
  * by invocation count descending, then name.
  */
-export const analyticsTools = defineOperation<AnalyticsToolsArgs, ToolStats[]>({
+export const analyticsTools = defineUseCase<AnalyticsToolsArgs, ToolStats[]>({
   scope: 'read:analytics',
   async run(ctx, args) {
     const problems: FieldProblem[] = [...(args.syntaxProblems ?? [])];
     const reported = new Set(problems.map((p) => p.field));
+    const limitName = callerName(args.names, 'limit');
     const requestedLimit = args.limit ?? DEFAULT_TOOLS_LIMIT;
     // Any integer above the maximum is applied as the maximum, however large.
-    if (!reported.has('limit') && (!(Number.isInteger(requestedLimit) || requestedLimit === Infinity) || requestedLimit < 1)) {
-      problems.push({ field: 'limit', message: 'must be an integer of at least 1' });
+    if (!reported.has(limitName) && (!(Number.isInteger(requestedLimit) || requestedLimit === Infinity) || requestedLimit < 1)) {
+      problems.push({ field: limitName, message: 'must be an integer of at least 1' });
     }
-    const range = resolveRange(args, ctx.now(), problems);
+    const rangeProblems: FieldProblem[] = [];
+    const range = resolveRange(args, ctx.now(), rangeProblems);
+    problems.push(...inCallerNames(args.names, rangeProblems));
     if (problems.length > 0) throw validationError(problems);
     if (isEmptyRange(range)) return [];
 

@@ -1,9 +1,9 @@
 import { selectSession } from '../sessions/session-queries.js';
 import { toSession, type Session } from '../sessions/session.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
-import { defineOperation } from './operation.js';
+import { defineUseCase } from './use-case.js';
 
-export const getSession = defineOperation<{ id: string }, Session | null>({
+export const getSession = defineUseCase<{ id: string }, Session | null>({
   scope: 'read:analytics',
   async run(ctx, { id }) {
     const sessionId = normalizeSessionId(id);

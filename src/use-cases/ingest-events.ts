@@ -2,14 +2,15 @@ import { validationError } from '../errors/api-error.js';
 import { storeEvents } from '../ingest/store-events.js';
 import { validateEvent } from '../ingest/validate-event.js';
 import type { ValidEvent } from '../ingest/valid-event.js';
-import { defineOperation } from './operation.js';
+import { callerName, type ArgumentNames } from './argument-names.js';
+import { defineUseCase } from './use-case.js';
 
 export const MAX_BATCH_SIZE = 1000;
 export const BATCH_TOO_LARGE = `Batch size exceeds limit of ${MAX_BATCH_SIZE} events per request.`;
 
 export interface EventError {
   index: number;
-  /** `events[i].field`, in the REST spelling; GraphQL renames it. */
+  /** `events[i].field`, the field in the caller's spelling. */
   field: string;
   message: string;
 }
@@ -23,9 +24,15 @@ export interface IngestResult {
 }
 
 /** `events` arrives unchecked (parsed JSON); each event is checked on its own. */
-export const ingestEvents = defineOperation<{ events: unknown }, IngestResult>({
+export interface IngestEventsArgs {
+  events: unknown;
+  /** The caller's spelling of an event's fields (`session_id`…), for the per-event errors. */
+  names?: ArgumentNames;
+}
+
+export const ingestEvents = defineUseCase<IngestEventsArgs, IngestResult>({
   scope: 'write:events',
-  async run(ctx, { events }) {
+  async run(ctx, { events, names }) {
     if (!Array.isArray(events)) {
       throw validationError([{ field: 'events', message: `must be an array of 1 to ${MAX_BATCH_SIZE} events` }]);
     }
@@ -40,7 +47,7 @@ export const ingestEvents = defineOperation<{ events: unknown }, IngestResult>({
       if (check.ok) valid.push(check.event);
       else {
         for (const p of check.problems) {
-          errors.push({ index, field: p.field ? `events[${index}].${p.field}` : `events[${index}]`, message: p.message });
+          errors.push({ index, field: p.field ? `events[${index}].${callerName(names, p.field)}` : `events[${index}]`, message: p.message });
         }
       }
     });

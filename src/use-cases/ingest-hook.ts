@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_HOOK_PREVIEW_CHARS } from '../config.js';
 import { validationError, type FieldProblem } from '../errors/api-error.js';
 import { hookToEvent } from '../hooks/hook-to-event.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
 import { storeEvents } from '../ingest/store-events.js';
 import { validateEvent } from '../ingest/validate-event.js';
-import { defineOperation, type AuthorizedContext } from './operation.js';
+import { defineUseCase, type AuthorizedContext } from './use-case.js';
 
 export interface IngestHookArgs {
   /** The request body, parsed but unchecked. */
   payload: unknown;
-  previewChars?: number;
+  /** Characters of prompt text, tool input and output kept (the gateway's hookPreviewChars). */
+  previewChars: number;
 }
 
 export interface IngestHookResult {
@@ -39,13 +39,13 @@ async function toolUseTime(ctx: AuthorizedContext, sessionId: string, toolUseId:
 }
 
 /**
- * CONTRACT §6: one Claude Code hook delivery becomes one stored event, stamped with the time it
+ * One Claude Code hook delivery (docs/api.md#claude-code-hooks) becomes one stored event, stamped with the time it
  * arrived and given its own `event_id` (hooks carry neither), through the same validation and
  * store as `ingestEvents`.
  */
-export const ingestHook = defineOperation<IngestHookArgs, IngestHookResult>({
+export const ingestHook = defineUseCase<IngestHookArgs, IngestHookResult>({
   scope: 'write:events',
-  async run(ctx, { payload, previewChars = DEFAULT_HOOK_PREVIEW_CHARS }) {
+  async run(ctx, { payload, previewChars }) {
     if (!isRecord(payload)) {
       throw validationError([{ field: 'body', message: 'must be a JSON object (the hook input Claude Code sends)' }]);
     }

@@ -7,8 +7,8 @@ import type { ChangeSink } from '../live/change-publisher.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { IngestSink } from '../metrics/ingest-sink.js';
 
-/** What every operation may see: the caller (if any), the database and the clock. */
-export interface OperationContext {
+/** What every use case may see: the caller (if any), the database and the clock. */
+export interface UseCaseContext {
   readonly principal: Principal | null;
   readonly db: Kysely<Tables>;
   readonly now: () => number;
@@ -20,32 +20,32 @@ export interface OperationContext {
   readonly ingested?: IngestSink;
 }
 
-export interface AuthorizedContext extends OperationContext {
+export interface AuthorizedContext extends UseCaseContext {
   readonly principal: Principal;
 }
 
 /** A thing a caller can do, with the scope it needs. GraphQL and REST both run it. */
-export interface Operation<Args, Result> {
+export interface UseCase<Args, Result> {
   readonly scope: Scope;
   run(ctx: AuthorizedContext, args: Args): Promise<Result>;
 }
 
-export function defineOperation<Args, Result>(operation: Operation<Args, Result>): Operation<Args, Result> {
-  return Object.freeze(operation);
+export function defineUseCase<Args, Result>(useCase: UseCase<Args, Result>): UseCase<Args, Result> {
+  return Object.freeze(useCase);
 }
 
 /**
- * Runs an operation behind its scope. REST calls this; GraphQL reaches the same
- * `authorize` through scope-auth before calling `operation.run`. Arguments are read
+ * Runs a use case behind its scope. REST calls this; GraphQL reaches the same
+ * `authorize` through scope-auth before calling `useCase.run`. Arguments are read
  * only once the caller is authorized, so a caller without a key learns nothing from
  * parameter errors.
  */
 export async function runGuarded<Args, Result>(
-  operation: Operation<Args, Result>,
-  ctx: OperationContext,
+  useCase: UseCase<Args, Result>,
+  ctx: UseCaseContext,
   readArgs: () => Args,
 ): Promise<Result> {
-  const denied = authorize(ctx.principal, operation.scope);
+  const denied = authorize(ctx.principal, useCase.scope);
   if (denied) throw denied;
-  return operation.run(ctx as AuthorizedContext, readArgs());
+  return useCase.run(ctx as AuthorizedContext, readArgs());
 }

@@ -1,11 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Dialect } from '../db/dialect-name.js';
+import type { EngineName } from '../db/engine-name.js';
 import type { SessionsTable, SessionToolsTable, Tables } from '../db/tables.js';
 
-/** What a sessions row must hold, aggregated from the stored events alone (CONTRACT §4). */
+/** What a sessions row must hold, aggregated from the stored events alone (docs/api.md#how-events-fold-into-sessions). */
 export type SessionAggregate = Omit<SessionsTable, 'account_id' | 'id'> & { session_id: string };
 
-/** What a session_tools row must hold, aggregated from the stored events alone (CONTRACT §8). */
+/** What a session_tools row must hold, aggregated from the stored events alone (docs/api.md#analytics). */
 export type ToolAggregate = Omit<SessionToolsTable, 'account_id'>;
 
 /**
@@ -62,7 +62,7 @@ function pgParsable(data: RawBuilder<unknown>): RawBuilder<unknown> {
  * backslashes are dropped first (left to right, as JSON reads them), so an escaped backslash
  * followed by `u0000` is not taken for one.
  */
-function unstorable(dialect: Dialect, token: RawBuilder<unknown>): RawBuilder<boolean> {
+function unstorable(dialect: EngineName, token: RawBuilder<unknown>): RawBuilder<boolean> {
   const bare = sql`lower(replace(${token}, ${String.raw`\\`}, ''))`;
   if (dialect === 'postgres') return sql`(strpos(${bare}, ${PG_PLACEHOLDER}) > 0)`;
   return sql`(${sql.join(UNSTORABLE_ESCAPES.map((escape) => sql`instr(${bare}, ${escape}) > 0`), sql` or `)})`;
@@ -73,7 +73,7 @@ function unstorable(dialect: Dialect, token: RawBuilder<unknown>): RawBuilder<bo
  * `tool_name` when a string ingestion can index, `is_error` when exactly `true`, `duration_ms`
  * when a number.
  */
-function toolFields(dialect: Dialect, accountId: number, ids: readonly string[]): RawBuilder<unknown> {
+function toolFields(dialect: EngineName, accountId: number, ids: readonly string[]): RawBuilder<unknown> {
   const scope = sql`${ofSessions(accountId, ids)} and event_type in ('tool_use', 'tool_result')`;
   if (dialect === 'sqlite') {
     return sql`
@@ -97,7 +97,7 @@ function toolFields(dialect: Dialect, accountId: number, ids: readonly string[])
 }
 
 /** The whole part of a non-negative double, as an integer. */
-function whole(dialect: Dialect, x: RawBuilder<unknown>): RawBuilder<number> {
+function whole(dialect: EngineName, x: RawBuilder<unknown>): RawBuilder<number> {
   return dialect === 'sqlite' ? sql`cast(${x} as integer)` : sql`floor(${x})::bigint`;
 }
 
@@ -109,7 +109,7 @@ function whole(dialect: Dialect, x: RawBuilder<unknown>): RawBuilder<number> {
  */
 export async function toolAggregates(
   db: Kysely<Tables>,
-  dialect: Dialect,
+  dialect: EngineName,
   accountId: number,
   ids: readonly string[],
 ): Promise<ToolAggregate[]> {

@@ -1,20 +1,20 @@
-// A model of CONTRACT §3's date rules and §5's timestamps, written from the contract (not from
-// src/time), for the fuzz specs to predict which generated values the gateway must accept.
+// A model of the date rules of query parameters and event timestamps (docs/api.md#times), written
+// from the docs (not from src/time), for the fuzz specs to predict which generated values the gateway must accept.
 
-const CONTRACT_DATE =
+const DATE_SHAPE =
   /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(?:Z|([+-])([0-9]{2}):([0-9]{2})))?$/;
 
-/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants §3's output format can write. */
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants the output format can write. */
 export const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00Z');
 export const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
- * A §3 date (`YYYY-MM-DD`, 00:00:00Z of that day) or date-time (`YYYY-MM-DDTHH:MM:SS[.f…](Z|±HH:MM)`,
+ * A query-parameter date (`YYYY-MM-DD`, 00:00:00Z of that day) or date-time (`YYYY-MM-DDTHH:MM:SS[.f…](Z|±HH:MM)`,
  * fraction truncated to the millisecond) as epoch ms; null when the contract calls it invalid.
- * `dateTimeOnly` refuses the date-only form (§5's `timestamp`).
+ * `dateTimeOnly` refuses the date-only form (an event's `timestamp`).
  */
 export function contractInstant(text: string, { dateTimeOnly = false } = {}): number | null {
-  const m = CONTRACT_DATE.exec(text);
+  const m = DATE_SHAPE.exec(text);
   if (!m) return null;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(0);
@@ -35,7 +35,7 @@ export function contractInstant(text: string, { dateTimeOnly = false } = {}): nu
   return date.getTime() + ((h * 60 + mi) * 60 + s) * 1000 + millis - offset;
 }
 
-/** §5: a `timestamp` the gateway stores — a date-time whose instant §3's output format can write. */
+/** A `timestamp` the gateway stores: a date-time whose instant the output format can write. */
 export function contractTimestamp(value: unknown): number | null {
   if (typeof value !== 'string') return null;
   const ms = contractInstant(value, { dateTimeOnly: true });

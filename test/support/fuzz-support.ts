@@ -117,7 +117,7 @@ export function dateTextArb({ withTime }: { withTime: 'always' | 'sometimes' }):
     });
 }
 
-/** The writable text of §4's indexes: PostgreSQL text holds no U+0000, and a lone surrogate has no UTF-8 form. */
+/** The writable text of the event identity indexes: PostgreSQL text holds no U+0000, and a lone surrogate has no UTF-8 form. */
 export function storableText(text: string): boolean {
   return !/\u0000|\p{Cs}/u.test(text);
 }

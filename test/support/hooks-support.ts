@@ -17,8 +17,8 @@ export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'claude-code');
  */
 export const SAMPLES_DIR = resolve(available('samples') ?? join(REPO_ROOT, 'TRENCHCOAT_SAMPLES_DIR-unset'));
 
-/** CONTRACT §6's table, written out here (not imported from src) so the spec pins it. */
-export const CONTRACT_HOOK_MAP: Readonly<Record<string, string>> = {
+/** The hook event → event type table (docs/api.md#claude-code-hooks), written out here (not imported from src) so the spec pins it. */
+export const HOOK_EVENT_TABLE: Readonly<Record<string, string>> = {
   SessionStart: 'session_start',
   SessionEnd: 'session_end',
   PreToolUse: 'tool_use',
@@ -144,7 +144,7 @@ export const SAMPLE_HOOKS: HookSource = {
   logs: once(() => readHookLogs(SAMPLES_DIR, 'logs')),
 };
 
-/** Code points of a string (what CONTRACT §6 calls characters). */
+/** Code points of a string (what previews count as characters). */
 export function codePoints(text: string): number {
   return [...text].length;
 }

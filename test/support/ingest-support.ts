@@ -3,7 +3,7 @@ import type { Scope } from '../../src/auth/scopes.js';
 import { sideQuery } from './side-connection.js';
 import type { TestGateway } from './test-gateway.js';
 
-/** CONTRACT §3's session object, as REST serves it. */
+/** The session object, as GET /api/v1/sessions serves it. */
 export interface RestSession {
   id: string;
   started_at: string;

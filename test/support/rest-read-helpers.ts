@@ -27,7 +27,7 @@ export async function ingestAll(t: TestGateway, key: string, events: readonly un
 }
 
 /**
- * CONTRACT §2's envelope, strictly: `{"error": {"code", "message", "details"?: [{"field", "message"}]}}`
+ * The REST error envelope (docs/api.md#errors), strictly: `{"error": {"code", "message", "details"?: [{"field", "message"}]}}`
  * with no other key anywhere. When `fields` is given, `details` must be present and name exactly those fields.
  */
 export function expectErrorEnvelope(body: unknown, code: string, fields?: readonly string[]): void {

@@ -1,10 +1,10 @@
 import type { ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { foldOperation, type SelectionFold } from '../fold-operation.js';
+import { measureSelections, type SelectionMeasure } from '../measure-selections.js';
 import { limitError } from '../limit-error.js';
 
 /** Aliased fields of an operation; a fragment's aliases count each time it is spread (aliases are how one request repeats work). */
-const aliases: SelectionFold<number> = {
+const aliases: SelectionMeasure<number> = {
   empty: 0,
   field: (node, _parent, _definition, selection) => (node.alias ? 1 : 0) + (selection ?? 0),
   merge: (a, b) => a + b,
@@ -14,7 +14,7 @@ function aliasLimitRule(maxAliases: number): ValidationRule {
   return function MaxAliasesRule(context) {
     return {
       OperationDefinition(operation) {
-        const counted = foldOperation(context.getSchema(), context.getDocument(), operation, aliases);
+        const counted = measureSelections(context.getSchema(), context.getDocument(), operation, aliases);
         if (counted > maxAliases) context.reportError(limitError(`Query alias count ${counted} exceeds the limit of ${maxAliases}.`, operation));
         return false;
       },

@@ -1,8 +1,8 @@
 import { getOperationAST, Kind, type ExecutionArgs, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DEFAULT_TOOLS_LIMIT, MAX_TOOLS_LIMIT } from '../../operations/analytics-tools.js';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../../operations/list-sessions.js';
-import { foldOperation, type SelectionFold } from '../fold-operation.js';
+import { DEFAULT_TOOLS_LIMIT, MAX_TOOLS_LIMIT } from '../../use-cases/analytics-tools.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../../use-cases/list-sessions.js';
+import { measureSelections, type SelectionMeasure } from '../measure-selections.js';
 import { limitError } from '../limit-error.js';
 import { DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT } from '../schema/session.js';
 
@@ -35,7 +35,7 @@ function requestedLimit(node: FieldNode, operation: OperationDefinitionNode, var
  * 1 + 200 × (1 + 1 + 3 + 51) = 11 201; `sessions(limit: 200) { nodes { events(limit: 500) { data } } }`
  * costs 100 401, above the default of 50 000.
  */
-function costFold(operation: OperationDefinitionNode, variables: ExecutionArgs['variableValues']): SelectionFold<number> {
+function costMeasure(operation: OperationDefinitionNode, variables: ExecutionArgs['variableValues']): SelectionMeasure<number> {
   return {
     empty: 0,
     field(node, parent, definition, selection) {
@@ -56,7 +56,7 @@ export function useCostLimit(maxCost: number): Plugin {
   const refusal = (args: ExecutionArgs) => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
-    const cost = foldOperation(args.schema, args.document, operation, costFold(operation, args.variableValues));
+    const cost = measureSelections(args.schema, args.document, operation, costMeasure(operation, args.variableValues));
     return cost > maxCost ? { errors: [limitError(`Query cost ${cost} exceeds the limit of ${maxCost}.`, operation)] } : null;
   };
   return {

@@ -1,6 +1,6 @@
 import type { ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { foldOperation, type SelectionFold } from '../fold-operation.js';
+import { measureSelections, type SelectionMeasure } from '../measure-selections.js';
 import { limitError } from '../limit-error.js';
 
 /**
@@ -11,7 +11,7 @@ import { limitError } from '../limit-error.js';
  * query would reach 15, without it 6. graphql-js's MaxIntrospectionDepthRule bounds the
  * introspection lists that do fan out (`fields { type { fields … } }`).
  */
-const depth: SelectionFold<number> = {
+const depth: SelectionMeasure<number> = {
   empty: 0,
   field: (node, parent, _definition, selection) =>
     (parent?.name === '__Type' && node.name.value === 'ofType' ? 0 : 1) + (selection ?? 0),
@@ -22,7 +22,7 @@ function depthLimitRule(maxDepth: number): ValidationRule {
   return function MaxDepthRule(context) {
     return {
       OperationDefinition(operation) {
-        const measured = foldOperation(context.getSchema(), context.getDocument(), operation, depth);
+        const measured = measureSelections(context.getSchema(), context.getDocument(), operation, depth);
         if (measured > maxDepth) context.reportError(limitError(`Query depth ${measured} exceeds the limit of ${maxDepth}.`, operation));
         return false;
       },

@@ -18,7 +18,7 @@ function withoutSuggestion<E>(error: E): E | GraphQLError {
 
 /**
  * No "Did you mean …?" in errors: suggestions spell out the schema's names to anyone probing it
- * (CONTRACT §7: not to callers without a valid key). Stripped for every caller: validation runs
+ * (callers without a valid key must never get them). Stripped for every caller: validation runs
  * before the key is looked up (that lookup is asynchronous, validation is not), and Yoga caches
  * a document's validation result for all callers. GraphiQL still completes names from the schema.
  * Covers validation, and the coercion of variables (`Field "x" is not defined by type "EventInput".`).

@@ -38,7 +38,7 @@ function asClientError(error: GraphQLError): GraphQLError {
 }
 
 /**
- * CONTRACT §7: errors carry `extensions.code`. A document that does not parse or validate, and
+ * Every GraphQL error carries `extensions.code` (docs/api.md#graphql-errors). A document that does not parse or validate, and
  * variables that do not coerce (`$limit: Int` given "ten"), are the client's mistake: VALIDATION_ERROR.
  */
 export function useRequestErrorCode(): Plugin {

@@ -1,9 +1,9 @@
 import { resolveRange, type RangeArgs } from '../../analytics/analytics-range.js';
 import type { ToolCount, ToolStats } from '../../analytics/tool-stats.js';
 import { validationError, type FieldProblem } from '../../errors/api-error.js';
-import { analyticsOverview, type AnalyticsOverview } from '../../operations/analytics-overview.js';
-import { analyticsTools, DEFAULT_TOOLS_LIMIT } from '../../operations/analytics-tools.js';
-import type { AuthorizedContext } from '../../operations/operation.js';
+import { analyticsOverview, type AnalyticsOverview } from '../../use-cases/analytics-overview.js';
+import { analyticsTools, DEFAULT_TOOLS_LIMIT } from '../../use-cases/analytics-tools.js';
+import type { AuthorizedContext } from '../../use-cases/use-case.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
@@ -14,7 +14,7 @@ interface AnalyticsRequest {
   now: number;
 }
 
-/** The operations see one clock reading per `analytics` field, so overview and tools agree. */
+/** The use cases see one clock reading per `analytics` field, so overview and tools agree. */
 function at(ctx: GraphQLContext, request: AnalyticsRequest): AuthorizedContext {
   return { ...authorized(ctx), now: () => request.now };
 }
@@ -55,7 +55,7 @@ const ToolStatsType = builder.objectRef<ToolStats>('ToolStats').implement({
 });
 
 const AnalyticsType = builder.objectRef<AnalyticsRequest>('Analytics').implement({
-  description: 'Figures over the sessions that started in the range, and all their events (CONTRACT §8).',
+  description: 'Figures over the sessions that started in the range, and all their events.',
   fields: (t) => ({
     overview: t.field({
       type: OverviewType,

@@ -1,4 +1,5 @@
-import { ingestEvents, type EventError, type IngestResult } from '../../operations/ingest-events.js';
+import { ingestEvents, type EventError, type IngestResult } from '../../use-cases/ingest-events.js';
+import type { ArgumentNames } from '../../use-cases/argument-names.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 
@@ -13,11 +14,8 @@ const EventInput = builder.inputType('EventInput', {
   }),
 });
 
-const GRAPHQL_FIELD: Record<string, string> = { event_type: 'eventType', session_id: 'sessionId', event_id: 'eventId' };
-
-function renameField(error: EventError): EventError {
-  return { ...error, field: error.field.replace(/\.([a-z_]+)$/, (_m, name: string) => `.${GRAPHQL_FIELD[name] ?? name}`) };
-}
+/** EventInput's names for the event fields it maps, so per-event errors name the fields the caller sent. */
+const EVENT_INPUT_NAMES: ArgumentNames = { event_type: 'eventType', session_id: 'sessionId', event_id: 'eventId' };
 
 const EventErrorType = builder.objectRef<EventError>('EventError').implement({
   fields: (t) => ({
@@ -32,7 +30,7 @@ const IngestEventsPayload = builder.objectRef<IngestResult>('IngestEventsPayload
     accepted: t.exposeInt('accepted', { description: 'Valid events, including duplicates already stored.' }),
     rejected: t.exposeInt('rejected'),
     duplicates: t.exposeInt('duplicates'),
-    errors: t.field({ type: [EventErrorType], resolve: (r) => r.errors.map(renameField) }),
+    errors: t.field({ type: [EventErrorType], resolve: (r) => r.errors }),
   }),
 });
 
@@ -52,6 +50,7 @@ builder.mutationField('ingestEvents', (t) =>
           data: e.data ?? undefined,
           event_id: e.eventId ?? undefined,
         })),
+        names: EVENT_INPUT_NAMES,
       }),
   }),
 );

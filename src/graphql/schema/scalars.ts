@@ -1,14 +1,23 @@
 import { Kind, valueFromASTUntyped, type ValueNode } from 'graphql';
-import { validationError } from '../../errors/api-error.js';
+import { validationError, type FieldProblem } from '../../errors/api-error.js';
 import { formatUtc, parseDateOrDateTime } from '../../time/iso-time.js';
 import { builder } from '../builder.js';
+import { toGraphQLError } from '../to-graphql-error.js';
+
+/**
+ * Thrown as a GraphQLError: graphql-js reports a scalar's GraphQLError as it is, and prefixes
+ * any other error's message with its own ("Expected type ...").
+ */
+function invalid(details: FieldProblem[]): never {
+  throw toGraphQLError(validationError(details));
+}
 
 function parseDateTimeInput(value: unknown): number {
   if (typeof value !== 'string') {
-    throw validationError([{ field: 'DateTime', message: 'must be a string: YYYY-MM-DD or an ISO 8601 date-time' }]);
+    invalid([{ field: 'DateTime', message: 'must be a string: YYYY-MM-DD or an ISO 8601 date-time' }]);
   }
   const parsed = parseDateOrDateTime(value);
-  if (!parsed.ok) throw validationError([{ field: 'DateTime', message: parsed.message }]);
+  if (!parsed.ok) invalid([{ field: 'DateTime', message: parsed.message }]);
   return parsed.ms;
 }
 
@@ -23,7 +32,7 @@ builder.scalarType('DateTime', {
 
 function parseSafeInt(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw validationError([{ field: 'SafeInt', message: 'must be an integer between -(2^53-1) and 2^53-1' }]);
+    invalid([{ field: 'SafeInt', message: 'must be an integer between -(2^53-1) and 2^53-1' }]);
   }
   return value;
 }
@@ -37,7 +46,7 @@ builder.scalarType('SafeInt', {
 
 function parseObject(value: unknown): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw validationError([{ field: 'JSONObject', message: 'must be a JSON object' }]);
+    invalid([{ field: 'JSONObject', message: 'must be a JSON object' }]);
   }
   return value as Record<string, unknown>;
 }

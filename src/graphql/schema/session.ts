@@ -1,7 +1,7 @@
 import type { Session } from '../../sessions/session.js';
 import type { SessionToolCount, TimelineEvent } from '../../sessions/session-detail-queries.js';
 import { validationError, type FieldProblem } from '../../errors/api-error.js';
-import { getSession } from '../../operations/get-session.js';
+import { getSession } from '../../use-cases/get-session.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 import { sessionLoaders } from '../session-loaders.js';
@@ -27,7 +27,7 @@ const SessionToolType = builder.objectRef<SessionToolCount>('SessionTool').imple
 });
 
 export const SessionType = builder.objectRef<Session>('Session').implement({
-  description: 'A Claude Code session, folded from its events (CONTRACT §4).',
+  description: 'A Claude Code session, folded from its events.',
   fields: (t) => ({
     id: t.exposeID('id'),
     startedAt: t.field({ type: 'DateTime', resolve: (s) => s.startedAt }),

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMIT, listSessions, type SessionPage } from '../../operations/list-sessions.js';
+import { DEFAULT_LIMIT, listSessions, type SessionPage } from '../../use-cases/list-sessions.js';
 import type { Session } from '../../sessions/session.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
