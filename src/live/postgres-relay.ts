@@ -46,8 +46,14 @@ export class PostgresRelay implements ChangeRelay {
     });
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, null));
-    await client.connect();
-    await client.query(`listen ${CHANGE_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANGE_CHANNEL}`);
+    } catch (error) {
+      // Not yet this.#client, so nothing else would end it: a failed start must not leave it open.
+      await client.end().catch(() => {});
+      throw error;
+    }
     if (this.#closed) {
       await client.end();
       return;
