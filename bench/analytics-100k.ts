@@ -15,6 +15,7 @@ import { validateEvent } from '../src/ingest/validate-event.js';
 import { analyticsOverview } from '../src/use-cases/analytics-overview.js';
 import { analyticsTools } from '../src/use-cases/analytics-tools.js';
 import type { AuthorizedContext } from '../src/use-cases/use-case.js';
+import { localServices } from '../src/use-cases/use-case-context.js';
 import { selectSessionTools, selectTimelines } from '../src/sessions/session-detail-queries.js';
 import { mulberry32 } from './sessions-gen.js';
 
@@ -102,8 +103,7 @@ try {
     `in ${ingestSeconds.toFixed(1)} s (${Math.round(events / ingestSeconds)} events/s, batches of 1000)`);
 
   const ctx: AuthorizedContext = {
-    db,
-    now: () => NOW,
+    ...localServices(db, undefined, () => NOW),
     principal: { keyId: 'bench', keyPrefix: 'bench', accountId, accountSlug: 'bench', scopes: new Set(['read:analytics']), tier: 'unlimited' },
   };
   const all = { startDate: NOW - (SPAN_DAYS + 1) * 86_400_000, endDate: NOW };

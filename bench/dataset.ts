@@ -246,6 +246,7 @@ async function ingestInProcess(path: string, batches: BatchIterator, keys: strin
   const { KeyStore } = await import('../src/auth/key-store.js');
   const { runGuarded } = await import('../src/use-cases/use-case.js');
   const { ingestEvents } = await import('../src/use-cases/ingest-events.js');
+  const { createUseCaseContext, localServices } = await import('../src/use-cases/use-case-context.js');
   const database = openDatabase(path, defaultConfig().postgres);
   const started = performance.now();
   let events = 0;
@@ -256,7 +257,7 @@ async function ingestInProcess(path: string, batches: BatchIterator, keys: strin
     for (let next = batches.next(); !next.done; next = batches.next()) {
       const batch = next.value;
       const body = JSON.stringify({ events: batch.events });
-      const ctx = { principal: principals[batch.account]!, db: database.db, now: Date.now };
+      const ctx = createUseCaseContext(localServices(database.db), principals[batch.account]!);
       const result = await runGuarded(ingestEvents, ctx, () => ({ events: (JSON.parse(body) as { events: unknown }).events }));
       if (result.accepted !== batch.events.length || result.rejected !== 0 || result.duplicates !== 0) {
         throw new Error(`in-process ingestion: ${JSON.stringify(result).slice(0, 500)}`);

@@ -279,20 +279,24 @@ export async function measureReads(
     });
   }
   if (args.only.includes('graphql-day')) {
-    const post = (name: string, server: ServerProcess): HttpTarget => ({
+    const post = (name: string, server: ServerProcess, extra: Record<string, string> = { accept: 'application/json' }): HttpTarget => ({
       name,
       kind: 'http',
       options: () => ({
         url: `${server.url}/graphql`, connections: args.connections, method: 'POST', body: paths.graphqlBody,
-        headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json', ...extra },
       }),
     });
-    const targets: Target[] = [post('gateway', servers.gateway), get('baseline', servers.baseline, paths.rest['rest-day'].path)];
+    // What a browser sends: an Origin, and the GraphQL over HTTP media type.
+    const browser = { origin: 'http://localhost:5173', accept: 'application/graphql-response+json, application/json;q=0.9' };
+    const targets: Target[] = [post('gateway', servers.gateway), post('gateway-browser', servers.gateway, browser), get('baseline', servers.baseline, paths.rest['rest-day'].path)];
     if (servers.apollo) targets.push(post('apollo', servers.apollo));
     if (servers.mercurius) targets.push(post('mercurius', servers.mercurius));
     const r = await runScenario('graphql-day', targets, args, sampler);
     const gateway = r.get('gateway')!;
     const baseline = r.get('baseline')!;
+    const fromBrowser = r.get('gateway-browser')!;
+    log(`[graphql-day] browser-shaped (Origin, application/graphql-response+json): ${Math.round(fromBrowser.median.rps)} req/s, ${(fromBrowser.median.rps / gateway.median.rps).toFixed(2)}× the plain JSON request's ${Math.round(gateway.median.rps)} req/s`);
     results.push({
       name: 'graphql-day',
       description: `GraphQL one day, \`POST /graphql\` \`${GRAPHQL_QUERY}\`; the baseline serves its REST one day`,

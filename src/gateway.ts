@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OpenedResources } from './opened-resources.js';
 import { StartupError } from './startup-error.js';
+import { NO_INGEST_COUNT, type UseCaseServices } from './use-cases/use-case-context.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -26,6 +27,8 @@ export interface RunningGateway {
   /** Live subscriptions held by this process. */
   readonly feed: SessionFeed;
   readonly relay: ChangeRelay;
+  /** What this process's use cases reach (live changes, rate limit, metrics): in-process callers (demo) use it too. */
+  readonly services: UseCaseServices;
   /** Stops accepting, lets requests in flight finish (up to the shutdown timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -79,9 +82,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       failStart = null;
     }
 
-    const yoga = createGatewayYoga({ db: database.db, keys, introspection: config.introspection, now, feed, changes, limiter, limits: config.graphqlLimits, logger, metrics });
+    const services: UseCaseServices = { db: database.db, now, changes, limiter, ingested: metrics ?? NO_INGEST_COUNT };
+    const yoga = createGatewayYoga({ services, introspection: config.introspection, feed, limits: config.graphqlLimits, logger, metrics });
     const listener = createRequestListener({
-      database, keys, yoga, logger, changes, limiter, now,
+      database, keys, yoga, logger, services, limiter,
       bodyLimitBytes: config.bodyLimitBytes,
       hookPreviewChars: config.hookPreviewChars,
       metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
@@ -138,7 +142,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       return closing;
     }
 
-    return { url: `http://${host}:${port}`, server, database, keys, logger, feed, relay, close };
+    return { url: `http://${host}:${port}`, server, database, keys, logger, feed, relay, services, close };
   } catch (error) {
     await opened.closeAll(logger);
     throw error;

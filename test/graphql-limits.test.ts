@@ -345,10 +345,12 @@ describe('GraphQL limits, defaults', () => {
   });
 
   it('the fast path hands every refused request to Yoga (tryFastQuery answers null) and answers one within the limits itself', async () => {
-    const yoga = createGatewayYoga({ db: t.gateway.database.db, keys: t.gateway.keys, introspection: true, limits: defaultConfig().graphqlLimits });
+    const yoga = createGatewayYoga({ services: t.gateway.services, introspection: true, limits: defaultConfig().graphqlLimits });
     const headers = { 'content-type': 'application/json', 'x-api-key': key };
+    // Yoga reads no key: the principal is what the HTTP admission would hand it.
+    const principal = await t.gateway.keys.authenticate(key);
     const fast = (query: string, variables?: Record<string, unknown>) =>
-      tryFastQuery(yoga, headers, Buffer.from(JSON.stringify({ query, variables })), { requestId: 'fast-path-test' });
+      tryFastQuery(yoga, headers, Buffer.from(JSON.stringify({ query, variables })), { requestId: 'fast-path-test', principal });
     const refused = [
       '{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } } } }',
       `{ ${aliases(31)} }`,

@@ -170,7 +170,7 @@ describe('metrics on', () => {
     // The fast path answers this one.
     const listed = await t.graphql('query ListSessions { sessions(limit: 5) { total } }', undefined, key);
     expect(listed.body).toEqual({ data: { sessions: { total: 2 } } });
-    // Without a key the fast path runs it, sees errors and hands it to Yoga, which runs it again: one operation.
+    // Without a key the fast path runs it once, sees errors and hands the result to Yoga to answer: one operation.
     const refused = await t.graphql('query NoKey { sessions { total } }');
     expect(refused.status).toBe(401);
     expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');

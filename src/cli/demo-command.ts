@@ -1,9 +1,31 @@
 import type { Command } from 'commander';
 import { flagHelp, loadConfig, type ConfigFlags } from '../config.js';
 import { demoEvents } from '../demo/demo-events.js';
+import { importPrincipal } from '../import/import-transcripts.js';
 import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
 import { runGuarded } from '../use-cases/use-case.js';
+import { createUseCaseContext } from '../use-cases/use-case-context.js';
+import type { RunningGateway } from '../gateway.js';
 import { stopOnSignals } from './serve-command.js';
+
+export const DEMO_ACCOUNT = 'demo';
+
+/**
+ * Stores the demo sessions in the demo account through the same ingestion use case and services as
+ * POST /api/v1/events: they count in the gateway's metrics and reach its live subscribers. Written as
+ * the account's local writer, not through a key. Answers how many events were new.
+ */
+export async function storeDemoData(gateway: Pick<RunningGateway, 'keys' | 'services'>, now = Date.now()): Promise<number> {
+  const ctx = createUseCaseContext(gateway.services, importPrincipal(await gateway.keys.ensureAccount(DEMO_ACCOUNT), DEMO_ACCOUNT));
+  const events = demoEvents(now);
+  let stored = 0;
+  for (let i = 0; i < events.length; i += MAX_BATCH_SIZE) {
+    const batch = events.slice(i, i + MAX_BATCH_SIZE);
+    const result = await runGuarded(ingestEvents, ctx, () => ({ events: batch }));
+    stored += result.accepted - result.duplicates;
+  }
+  return stored;
+}
 
 export function registerDemo(program: Command): void {
   program
@@ -18,16 +40,8 @@ export function registerDemo(program: Command): void {
       const { startGateway } = await import('../gateway.js');
       const gateway = await startGateway(config);
       stopOnSignals(gateway);
-      const created = await gateway.keys.create({ account: 'demo', scopes: ['read:analytics', 'write:events'], name: 'demo' });
-      const principal = await gateway.keys.authenticate(created.key);
-      // Demo data goes through the same ingestion use case as POST /api/v1/events.
-      const events = demoEvents(Date.now());
-      let stored = 0;
-      for (let i = 0; i < events.length; i += MAX_BATCH_SIZE) {
-        const batch = events.slice(i, i + MAX_BATCH_SIZE);
-        const result = await runGuarded(ingestEvents, { principal, db: gateway.database.db, now: Date.now }, () => ({ events: batch }));
-        stored += result.accepted - result.duplicates;
-      }
+      const created = await gateway.keys.create({ account: DEMO_ACCOUNT, scopes: ['read:analytics', 'write:events'], name: 'demo' });
+      const stored = await storeDemoData(gateway);
       const lines = [
         '',
         `  Trenchcoat gateway is running at ${gateway.url}`,

@@ -3,6 +3,7 @@ import { KeyStore } from '../auth/key-store.js';
 import { flagHelp, loadSettings, SETTINGS } from '../config.js';
 import { defaultTranscriptRoot, findTranscripts, MissingPathError } from '../import/find-transcripts.js';
 import { importPrincipal, importTranscripts, type ImportSummary } from '../import/import-transcripts.js';
+import { localServices } from '../use-cases/use-case-context.js';
 import { parseAccount } from './keys-command.js';
 import { progressBar } from './progress-bar.js';
 import { UsageError } from './usage-error.js';
@@ -54,8 +55,7 @@ export function registerImport(program: Command): void {
         summary = await withDatabase(flags, async (database, changes) => {
           const accountId = await new KeyStore(database.db).ensureAccount(account);
           return importTranscripts({
-            db: database.db,
-            changes,
+            services: localServices(database.db, changes),
             principal: importPrincipal(accountId, account),
             files,
             previewChars,

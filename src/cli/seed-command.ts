@@ -5,6 +5,7 @@ import { demoSessions, type DemoEvent } from '../demo/demo-events.js';
 import { importPrincipal } from '../import/import-transcripts.js';
 import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
 import { runGuarded } from '../use-cases/use-case.js';
+import { createUseCaseContext, localServices } from '../use-cases/use-case-context.js';
 import { parseAccount } from './keys-command.js';
 import { progressBar } from './progress-bar.js';
 import { UsageError } from './usage-error.js';
@@ -51,7 +52,7 @@ export function registerSeed(program: Command): void {
         await withDatabase(flags, async (database, changes) => {
           const accountId = await new KeyStore(database.db).ensureAccount(account);
           // The same ingestion use case as POST /api/v1/events, as a write-only principal of the account.
-          const ctx = { principal: importPrincipal(accountId, account), db: database.db, now: Date.now, changes };
+          const ctx = createUseCaseContext(localServices(database.db, changes), importPrincipal(accountId, account));
           let batch: DemoEvent[] = [];
           let done = 0;
           const flush = async () => {

@@ -1,11 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getOperationAST, getVariableValues, type DocumentNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
-import { headerGetter } from '../http/node-headers.js';
+import { headerEntries, headerGetter } from '../http/node-headers.js';
+import type { Executed } from './plugins/use-executed-result.js';
 import type { GatewayYoga, ServerContext } from './yoga.js';
 
 export interface FastResponse {
-  status: 200;
+  status: number;
+  /** Lower-case names; the listener adds the request id and the rate limit headers, as for Yoga. */
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -14,6 +17,8 @@ interface Params {
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
 }
+
+type HeaderGetter = ReturnType<typeof headerGetter>;
 
 function paramsOf(body: Buffer): Params | null {
   let parsed: unknown;
@@ -30,21 +35,82 @@ function paramsOf(body: Buffer): Params | null {
   return { query, variables: variables as Params['variables'], operationName: operationName as Params['operationName'] };
 }
 
-/** Yoga answers these with its plain JSON processor; anything else (SSE, multipart, CORS) stays with Yoga. */
-function plainJsonRequest(headers: IncomingHttpHeaders): boolean {
-  if (headers.origin !== undefined) return false;
-  if (!/^application\/json\b/i.test(headers['content-type'] ?? '')) return false;
-  const accept = headers.accept;
-  return accept === undefined || accept === '*/*' || /^application\/json\b/i.test(accept);
+type JsonMediaType = 'application/json' | 'application/graphql-response+json';
+
+/**
+ * The media type Yoga's result processors pick for a query's result under this Accept, when it is
+ * one of the two JSON types (else null: SSE, multipart, or nothing acceptable). Entries with a
+ * charset other than utf-8 do not count; the first entry a JSON type matches wins, and
+ * application/json wins when both match (a wildcard).
+ */
+function jsonMediaType(accept: string | null): JsonMediaType | null {
+  const entries = (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',');
+  for (const entry of entries) {
+    const [type = '', ...params] = entry.split(';');
+    const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    const [group, subtype] = type.split('/');
+    const matches = (ours: JsonMediaType) => {
+      const [oursGroup, oursSubtype] = ours.split('/');
+      return (group === '*' || group === oursGroup) && (subtype === '*' || subtype === oursSubtype);
+    };
+    if (matches('application/json')) return 'application/json';
+    if (matches('application/graphql-response+json')) return 'application/graphql-response+json';
+  }
+  return null;
 }
 
 /**
- * The common case of a dashboard's GraphQL request without Yoga's HTTP layer: a JSON POST of a
- * query that parses, validates and executes without errors. It runs through the same envelop
- * pipeline Yoga uses (same schema, parse/validation cache, context, plugins, graphql-jit), and only
- * skips building fetch Request/Response objects, which cost more than the query itself. Anything
- * else (mutations, subscriptions, errors of any kind, CORS, other media types) returns null, and
- * the request goes to Yoga whole, so every answer but the plain success is Yoga's own.
+ * The headers Yoga's CORS, with its default options (any origin, credentials), adds to the answer
+ * of a request with an Origin. Its names as Yoga's Response gives them: lower case.
+ */
+function corsHeaders(header: HeaderGetter): Record<string, string> {
+  const origin = header.get('origin');
+  if (origin === null) return {};
+  const cors: Record<string, string> = { 'access-control-allow-origin': origin, vary: 'Origin' };
+  const method = header.get('access-control-request-method');
+  if (method) cors['access-control-allow-methods'] = method;
+  const requested = header.get('access-control-request-headers');
+  if (requested) {
+    cors['access-control-allow-headers'] = requested;
+    cors['vary'] += ', Access-Control-Request-Headers';
+  }
+  if (origin !== '*') cors['access-control-allow-credentials'] = 'true';
+  return cors;
+}
+
+/** Yoga answers the request with what the fast path executed, without executing it again. */
+async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, body: Buffer, serverContext: ServerContext, executed: Executed): Promise<FastResponse> {
+  const request = new yoga.fetchAPI.Request('http://gateway.invalid/graphql', {
+    method: 'POST',
+    headers: headerEntries(headers),
+    body: new Uint8Array(body),
+  });
+  const response = await yoga.fetch(request, { ...serverContext, executed });
+  const answer: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    // Yoga's Headers may keep the case a name was set with.
+    answer[name.toLowerCase()] = value;
+  });
+  return { status: response.status, headers: answer, body: await response.text() };
+}
+
+/**
+ * A JSON POST of a query, without the fetch Request/Response objects of Yoga's HTTP layer (they cost
+ * more than the query itself). Everything that decides whether it takes this path is settled before
+ * anything executes: the body's shape, the media types, that the document parses and validates
+ * (limits included), that it is a query, that its variables coerce. null means declined, and
+ * nothing has run: Yoga takes the request whole.
+ *
+ * Once it executes, it answers. A plain success (data, no errors, no extensions) it answers itself,
+ * byte for byte as Yoga would: the media type Yoga's result processors pick, and the headers of
+ * Yoga's CORS. Every other outcome goes to Yoga with the result attached (use-executed-result.ts),
+ * and Yoga's answer is returned: masking, request id, status, extensions.http headers, CORS.
+ * The one exception is an execution the limits stop before any resolver runs (the cost, which
+ * depends on the variables): nothing ran, so it is declined and Yoga refuses it.
+ *
+ * A plain success skips Yoga's request-phase hooks (onRequest, onRequestParse, onParams,
+ * onResultProcess, onResponse); the gateway's own act only on errors, batches or GraphiQL's page.
  */
 export async function tryFastQuery(
   yoga: GatewayYoga,
@@ -52,10 +118,13 @@ export async function tryFastQuery(
   body: Buffer,
   serverContext: ServerContext,
 ): Promise<FastResponse | null> {
-  if (!plainJsonRequest(headers)) return null;
+  if (!/^application\/json\b/i.test(headers['content-type'] ?? '')) return null;
+  const header = headerGetter(headers);
+  const mediaType = jsonMediaType(header.get('accept'));
+  if (!mediaType) return null;
   const params = paramsOf(body);
   if (!params) return null;
-  const request = { method: 'POST', headers: headerGetter(headers) };
+  const request = { method: 'POST', headers: header };
   const enveloped = yoga.getEnveloped({ ...serverContext, request, params } as never);
   let document: DocumentNode;
   try {
@@ -63,21 +132,31 @@ export async function tryFastQuery(
   } catch {
     return null;
   }
-  if (getOperationAST(document, params.operationName)?.operation !== 'query') return null;
+  const operation = getOperationAST(document, params.operationName);
+  if (operation?.operation !== 'query') return null;
   if (enveloped.validate(enveloped.schema, document).length > 0) return null;
-  let result: ExecutionResult & { stringify?: (r: unknown) => string };
+  if (getVariableValues(enveloped.schema, operation.variableDefinitions ?? [], params.variables ?? {}).errors) return null;
+
+  let executed: Executed;
   try {
     const contextValue = await enveloped.contextFactory();
-    result = (await enveloped.execute({
+    const result = await enveloped.execute({
       schema: enveloped.schema,
       document,
       contextValue,
       variableValues: params.variables,
       operationName: params.operationName,
-    })) as typeof result;
-  } catch {
-    return null; // Yoga reports it, masked
+    });
+    if (!isAsyncIterable(result)) {
+      if (!('data' in result)) return null; // stopped before any resolver ran
+      if (result.errors === undefined && result.extensions === undefined) {
+        const stringify = (result as { stringify?: (r: unknown) => string }).stringify ?? JSON.stringify;
+        return { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8`, ...corsHeaders(header) }, body: stringify(result) };
+      }
+    }
+    executed = { result };
+  } catch (error) {
+    executed = { error };
   }
-  if (isAsyncIterable(result) || (result.errors?.length ?? 0) > 0 || result.extensions !== undefined) return null;
-  return { status: 200, body: (result.stringify ?? JSON.stringify)(result) };
+  return answeredByYoga(yoga, headers, body, serverContext, executed);
 }

@@ -1,16 +1,11 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Kysely } from 'kysely';
-import { readApiKey } from '../auth/read-api-key.js';
-import type { KeyStore } from '../auth/key-store.js';
 import type { Principal } from '../auth/principal.js';
-import type { Tables } from '../db/tables.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ChangeSink } from '../live/change-publisher.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { SessionFeed } from '../live/session-feed.js';
+import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import type { GraphQLContext } from './context.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import { maskError } from './mask-error.js';
@@ -22,7 +17,8 @@ import { useDepthLimit } from './plugins/use-depth-limit.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
 import { useGraphiQLDelivery } from './plugins/use-graphiql-delivery.js';
 import { useMaskedErrorRequestId } from './plugins/use-masked-error-request-id.js';
-import { useMetrics, type OperationCounted } from './plugins/use-metrics.js';
+import { useExecutedResult, type Executed } from './plugins/use-executed-result.js';
+import { useMetrics } from './plugins/use-metrics.js';
 import { useNoBatching } from './plugins/use-no-batching.js';
 import { useNoSuggestions } from './plugins/use-no-suggestions.js';
 import { useRequestErrorCode } from './plugins/use-request-error-code.js';
@@ -31,29 +27,26 @@ import { useTokenLimit } from './plugins/use-token-limit.js';
 import { schema } from './schema/index.js';
 
 export interface YogaDeps {
-  db: Kysely<Tables>;
-  keys: KeyStore;
+  /** What every resolver's use case reaches (the same services REST's use cases get). */
+  services: UseCaseServices;
   introspection: boolean;
-  now?: () => number;
   /** Live subscriptions; without it `sessionUpdated` is unavailable. */
   feed?: SessionFeed;
-  changes?: ChangeSink;
-  limiter?: RateLimiter;
   /** Depth, alias, token and cost limits. */
   limits: GraphQLLimits;
   /** Where unexpected errors are logged, under their request id. */
   logger?: Logger;
-  /** Counts operations and ingested events; absent when metrics are off. */
+  /** Counts operations; absent when metrics are off. */
   metrics?: GatewayMetrics;
 }
 
 /** What the HTTP server hands Yoga with each request. */
 export interface ServerContext {
   requestId: string;
-  /** The caller, when the HTTP layer has already authenticated the request (it counts it for rate limits). */
-  principal?: Principal | null;
-  /** One per HTTP request, so that a request the fast path hands on to Yoga counts once in metrics. */
-  operationCounted?: OperationCounted;
+  /** The caller as the HTTP admission found it (null without a valid key); Yoga never reads a key itself. */
+  principal: Principal | null;
+  /** What the fast path executed for this request, for Yoga to answer without executing it again. */
+  executed?: Executed;
 }
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -88,11 +81,11 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     useNoBatching(),
     useSubscriptionRootRule(),
     useMaskedErrorRequestId(deps.logger),
+    useExecutedResult(),
   ];
   if (!deps.introspection) plugins.push(useDisableIntrospection());
   if (deps.metrics) plugins.push(useMetrics(deps.metrics));
   plugins.push(useGraphiQLDelivery());
-  const now = deps.now ?? Date.now;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -107,16 +100,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       shouldPersistHeaders: true,
     },
     renderGraphiQL: renderLocalGraphiQL,
-    // Authentication is per request; authorization happens per field, in scope-auth.
-    context: async ({ request, requestId, principal }) => ({
-      requestId,
-      db: deps.db,
-      now,
-      feed: deps.feed,
-      changes: deps.changes,
-      limiter: deps.limiter,
-      ingested: deps.metrics,
-      principal: principal !== undefined ? principal : await deps.keys.authenticate(readApiKey(request.headers)),
-    }),
+    // The HTTP admission authenticated the request; authorization happens per field, in scope-auth.
+    context: ({ requestId, principal }) => ({ ...createUseCaseContext(deps.services, principal), requestId, feed: deps.feed }),
   });
 }

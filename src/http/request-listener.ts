@@ -1,24 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore } from '../auth/key-store.js';
-import { readApiKey } from '../auth/read-api-key.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
-import { ApiError, databaseUnavailable } from '../errors/api-error.js';
 import type { Database } from '../db/open-database.js';
 import { tryFastQuery } from '../graphql/fast-query.js';
 import type { GatewayYoga } from '../graphql/yoga.js';
 import type { Principal } from '../auth/principal.js';
-import { rateLimited, rateLimitHeaders, type RateLimiter } from '../limits/rate-limiter.js';
-import type { ChangeSink } from '../live/change-publisher.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { METRICS_PATH, metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { METRICS_PATH, serveMetrics } from '../metrics/metrics-endpoint.js';
+import { MetricsToken } from '../metrics/metrics-token.js';
 import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
-import { headerEntries, headerGetter } from './node-headers.js';
+import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
+import { createAdmission, type AdmissionRule, type RequestLimiter } from './admission.js';
+import { headerEntries } from './node-headers.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { requestIdFor } from './request-id.js';
-import { sendContent, sendFetchResponse, sendJson, sendRaw } from './send.js';
+import { sendContent, sendFetchResponse, sendJson } from './send.js';
 
 export interface ListenerDeps {
   readonly database: Database;
@@ -27,9 +26,10 @@ export interface ListenerDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly hookPreviewChars: number;
-  readonly now: () => number;
-  readonly changes?: ChangeSink;
-  readonly limiter?: RateLimiter;
+  /** What every use case reaches, REST's and GraphQL's alike. */
+  readonly services: UseCaseServices;
+  /** Counts each admitted request with a key against its tier. */
+  readonly limiter: RequestLimiter;
   /** With its scrape token, serves GET /metrics; absent, /metrics is an unknown path. */
   readonly metrics?: { readonly registry: GatewayMetrics; readonly token: string };
 }
@@ -58,6 +58,18 @@ function malformedJsonParam(params: URLSearchParams): string | null {
   return null;
 }
 
+/** One row of the route table: the path, what admission asks of a request, the methods served, the handler. */
+interface GatewayRoute extends AdmissionRule {
+  readonly path: string;
+  /** Methods served (GET serves HEAD too), else 405 before admission; null: any method, the handler decides. */
+  readonly methods: readonly string[] | null;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | null, requestId: string): Promise<void>;
+}
+
+function allowHeader(methods: readonly string[]): string {
+  return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+}
+
 function sendError(res: ServerResponse, error: RestError, headers: Record<string, string> = {}): void {
   sendJson(res, error.status, error.body, { ...headers, ...error.headers });
 }
@@ -65,7 +77,12 @@ function sendError(res: ServerResponse, error: RestError, headers: Record<string
 /** The gateway's HTTP entry: request id, routing, body limit, and the REST error envelope. */
 export function createRequestListener(deps: ListenerDeps) {
   const { logger } = deps;
-  const serveMetrics = deps.metrics ? metricsEndpoint(deps.metrics.registry, deps.metrics.token) : null;
+  const admit = createAdmission({
+    keys: deps.keys,
+    limiter: deps.limiter,
+    logger,
+    metricsToken: deps.metrics ? new MetricsToken(deps.metrics.token) : undefined,
+  });
 
   function classify(error: unknown, requestId: string): RestError {
     if (error instanceof BodyTooLargeError) {
@@ -81,47 +98,17 @@ export function createRequestListener(deps: ListenerDeps) {
     return internalError(requestId);
   }
 
-  /** Counts the request against its key's tier; sets the RateLimit headers; throws RATE_LIMITED when over. */
-  async function countRequest(res: ServerResponse, principal: Principal | null): Promise<void> {
-    if (!principal || !deps.limiter) return;
-    const verdict = await deps.limiter.request(principal);
-    if (!verdict) return;
-    for (const [name, value] of Object.entries(rateLimitHeaders(verdict))) res.setHeader(name, value);
-    if (!verdict.allowed) throw rateLimited(verdict);
-  }
-
-  async function handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, url: URL) {
-    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-    const handler = route.methods[method];
-    if (!handler) {
-      const allow = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
-      sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${route.path}. Allowed: ${allow}.`), { allow });
-      return;
-    }
+  async function handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, url: URL, principal: Principal | null) {
+    const handler = route.methods[req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')]!;
     const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
-    const principal = route.keyless ? null : await deps.keys.authenticate(readApiKey(headerGetter(req.headers)));
-    await countRequest(res, principal);
-    const ctx = { principal, db: deps.database.db, now: deps.now, changes: deps.changes, limiter: deps.limiter, ingested: deps.metrics?.registry };
+    const ctx = createUseCaseContext(deps.services, principal);
     const result = await handler({ url, body, ctx, hookPreviewChars: deps.hookPreviewChars });
     if ('content' in result) sendContent(res, result.status, result.contentType, result.content, result.headers);
     else sendJson(res, result.status, result.body, result.headers);
   }
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
-    // Authenticated here, once, so that every GraphQL request counts once, whichever path answers it.
-    // Refusals here are answered in GraphQL's shape, as Yoga would answer them.
-    const presented = readApiKey(headerGetter(req.headers));
-    let principal: Principal | null;
-    try {
-      principal = presented === null ? null : await deps.keys.authenticate(presented);
-      await countRequest(res, principal);
-    } catch (error) {
-      const refusal = error instanceof ApiError ? error : isDatabaseUnavailable(error) ? databaseUnavailable() : null;
-      if (!refusal) throw error;
-      sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }, refusal.headers);
-      return;
-    }
-    const serverContext = { requestId, principal, operationCounted: { counted: false } };
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | null, requestId: string) {
+    const serverContext = { requestId, principal };
     if (req.method !== 'POST') {
       // Yoga's GET parser throws a bare SyntaxError (a 500) on `variables` or `extensions` that are not JSON.
       const malformed = malformedJsonParam(url.searchParams);
@@ -135,7 +122,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const body = await readBody(req, deps.bodyLimitBytes);
     const fast = await tryFastQuery(deps.yoga, req.headers, body, serverContext);
     if (fast) {
-      sendRaw(res, fast.status, fast.body);
+      sendContent(res, fast.status, fast.headers['content-type'] ?? 'application/json; charset=utf-8', fast.body, fast.headers);
       return;
     }
     const request = new deps.yoga.fetchAPI.Request(url, {
@@ -156,6 +143,24 @@ export function createRequestListener(deps: ListenerDeps) {
     }
   }
 
+  // Every route the gateway serves, in one table: a path not in it is 404 before anything is read.
+  const routes = new Map<string, GatewayRoute>();
+  for (const rest of restRoutes.values()) {
+    routes.set(rest.path, {
+      path: rest.path, needs: rest.needs, shape: 'rest', methods: Object.keys(rest.methods),
+      handle: (req, res, url, principal) => handleRest(req, res, rest, url, principal),
+    });
+  }
+  // GraphQL POST, GET, SSE and the GraphiQL page: Yoga answers each method; a key is optional.
+  routes.set('/graphql', { path: '/graphql', needs: 'apiKeyOrAnonymous', shape: 'graphql', methods: null, handle: handleGraphQL });
+  for (const path of ['/healthz', '/readyz']) {
+    routes.set(path, { path, needs: 'nothing', shape: 'rest', methods: null, handle: (_req, res) => handleHealth(res, path) });
+  }
+  if (deps.metrics) {
+    const { registry } = deps.metrics;
+    routes.set(METRICS_PATH, { path: METRICS_PATH, needs: 'metricsToken', shape: 'rest', methods: ['GET'], handle: (_req, res) => serveMetrics(registry, res) });
+  }
+
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const requestId = requestIdFor(req.headers['x-request-id']);
@@ -168,22 +173,25 @@ export function createRequestListener(deps: ListenerDeps) {
         return;
       }
       const path = url.pathname;
-      const rest = restRoutes.get(path);
-      if (rest) {
-        route = rest.path;
-        await handleRest(req, res, rest, url);
-      } else if (path === '/graphql') {
-        route = path;
-        await handleGraphQL(req, res, url, requestId);
-      } else if (path === '/healthz' || path === '/readyz') {
-        route = path;
-        await handleHealth(res, path);
-      } else if (path === METRICS_PATH && serveMetrics) {
-        route = path;
-        await serveMetrics(req, res);
-      } else {
+      const found = routes.get(path);
+      if (!found) {
         sendError(res, restError(404, 'NOT_FOUND', `No route for ${path}.`));
+        return;
       }
+      route = found.path;
+      const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+      if (found.methods && !found.methods.includes(method)) {
+        const allow = allowHeader(found.methods);
+        sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${found.path}. Allowed: ${allow}.`), { allow });
+        return;
+      }
+      const admission = await admit(found, req, res, requestId);
+      if (!admission.admitted) {
+        const { refusal } = admission;
+        sendJson(res, refusal.status, refusal.body, refusal.headers);
+        return;
+      }
+      await found.handle(req, res, url, admission.principal, requestId);
     } catch (error) {
       if (res.headersSent) {
         logger.error({ reqId: requestId, err: error }, 'error after the response started');

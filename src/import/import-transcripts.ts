@@ -1,4 +1,3 @@
-import type { ChangeSink } from '../live/change-publisher.js';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Kysely } from 'kysely';
@@ -7,6 +6,7 @@ import type { Tables } from '../db/tables.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
 import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
 import { runGuarded } from '../use-cases/use-case.js';
+import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import { sessionIdFromPath } from './find-transcripts.js';
 import { skippedLines, TranscriptReader, type RawEvent } from './transcript-events.js';
 
@@ -30,18 +30,16 @@ export interface ImportProgress {
 }
 
 export interface ImportOptions {
-  db: Kysely<Tables>;
+  /** The same services HTTP ingestion uses: live changes, rate limit and metrics as the caller has them. */
+  services: UseCaseServices;
   /** The account's principal: `write:events` is all the import needs. */
   principal: Principal;
   files: readonly string[];
   previewChars: number;
-  now?: () => number;
-  /** Told which sessions each committed batch touched (live subscribers). */
-  changes?: ChangeSink;
   onProgress?: (progress: ImportProgress) => void;
 }
 
-/** The principal an import runs as: the account, `write:events` only, and no key. */
+/** The principal a local command (import, seed, demo) writes as: the account, `write:events` only, no key, no rate limit. */
 export function importPrincipal(accountId: number, accountSlug: string): Principal {
   return {
     keyId: 'cli-import',
@@ -112,7 +110,7 @@ async function recordedByHooks(db: Kysely<Tables>, accountId: number, events: re
  * importing the same files again stores nothing new.
  */
 export async function importTranscripts(options: ImportOptions): Promise<ImportSummary> {
-  const ctx = { principal: options.principal, db: options.db, now: options.now ?? Date.now, changes: options.changes };
+  const ctx = createUseCaseContext(options.services, options.principal);
   const summary: ImportSummary = {
     files: options.files.length, sessions: 0, events: 0, accepted: 0, duplicates: 0, rejected: 0, skipped_lines: 0,
   };
@@ -141,7 +139,7 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
     const events = reader.takeEvents();
     for (const e of events) if (normalizeSessionId(e.session_id) !== null) sessions.add(e.session_id);
     summary.events += events.length;
-    const recorded = await recordedByHooks(options.db, options.principal.accountId, events);
+    const recorded = await recordedByHooks(options.services.db, options.principal.accountId, events);
     // A tool call that hooks already recorded is that call: stored, so counted as a duplicate.
     summary.accepted += recorded.length;
     summary.duplicates += recorded.length;

@@ -17,6 +17,7 @@ export function restOverview(o: AnalyticsOverview) {
 }
 
 export const analyticsOverviewRoute: RestRoute = {
+  needs: 'apiKey',
   path: '/api/v1/analytics/overview',
   methods: {
     GET: async ({ url, ctx }) => {

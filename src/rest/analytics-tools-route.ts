@@ -19,6 +19,7 @@ export function restTools(tools: readonly ToolStats[]) {
 }
 
 export const analyticsToolsRoute: RestRoute = {
+  needs: 'apiKey',
   path: '/api/v1/analytics/tools',
   methods: {
     GET: async ({ url, ctx }) => {

@@ -7,7 +7,7 @@ const NO_SNIFF = { 'x-content-type-options': 'nosniff' };
 /** A Swagger UI page for /api/v1/openapi.json; like the document, it needs no key. */
 export const docsPageRoute: RestRoute = {
   path: DOCS_PAGE_PATH,
-  keyless: true,
+  needs: 'nothing',
   methods: {
     GET: async () => ({
       status: 200,
@@ -24,7 +24,7 @@ export const docsPageRoute: RestRoute = {
  */
 export const docsAssetRoutes: readonly RestRoute[] = DOCS_ASSET_FILES.map((name) => ({
   path: `${DOCS_ASSETS_PATH}/${name}`,
-  keyless: true,
+  needs: 'nothing',
   methods: {
     GET: async ({ url }) => {
       const asset = (await docsAssets()).get(name)!;

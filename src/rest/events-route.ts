@@ -5,6 +5,7 @@ import { parseJsonBody } from './json-body.js';
 import type { RestRoute } from './route.js';
 
 export const eventsRoute: RestRoute = {
+  needs: 'apiKey',
   path: '/api/v1/events',
   needsBody: true,
   methods: {

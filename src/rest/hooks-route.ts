@@ -5,6 +5,7 @@ import type { RestRoute } from './route.js';
 
 /** What a Claude Code `"type": "http"` hook posts (docs/api.md#claude-code-hooks). Answers 200 `{}` once stored. */
 export const hooksRoute: RestRoute = {
+  needs: 'apiKey',
   path: '/api/v1/hooks/claude-code',
   needsBody: true,
   methods: {

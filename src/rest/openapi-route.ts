@@ -6,7 +6,7 @@ const DOCUMENT_JSON = JSON.stringify(OPENAPI_DOCUMENT);
 /** The API description needs no key (docs/api.md#authentication-and-keys). */
 export const openApiRoute: RestRoute = {
   path: OPENAPI_PATH,
-  keyless: true,
+  needs: 'nothing',
   methods: {
     GET: async () => ({
       status: 200,

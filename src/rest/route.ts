@@ -16,12 +16,13 @@ export type RestResult =
 export type RestHandler = (request: RestRequest) => Promise<RestResult>;
 
 /**
- * A path and its handlers by method. `needsBody` routes get their body read (within the limit).
- * `keyless` routes (the API description and its page) read no key and count against no rate limit.
+ * A path and its handlers by method. `needsBody` routes get their body read (within the limit), once the
+ * request is admitted. `needs: 'nothing'` routes (the API description and its page) read no key and count
+ * against no rate limit; `'apiKey'` routes refuse a request without a valid key before reading anything else.
  */
 export interface RestRoute {
   readonly path: string;
+  readonly needs: 'nothing' | 'apiKey';
   readonly methods: Readonly<Record<string, RestHandler>>;
   readonly needsBody?: boolean;
-  readonly keyless?: boolean;
 }

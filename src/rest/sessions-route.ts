@@ -22,6 +22,7 @@ export function restSessionPage(page: SessionPage) {
 }
 
 export const sessionsRoute: RestRoute = {
+  needs: 'apiKey',
   path: '/api/v1/sessions',
   methods: {
     GET: async ({ url, ctx }) => {

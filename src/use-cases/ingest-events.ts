@@ -1,8 +1,8 @@
 import { validationError } from '../errors/api-error.js';
-import { storeEvents } from '../ingest/store-events.js';
 import { validateEvent } from '../ingest/validate-event.js';
 import type { ValidEvent } from '../ingest/valid-event.js';
 import { callerName, type ArgumentNames } from './argument-names.js';
+import { storeAndAnnounce } from './store-and-announce.js';
 import { defineUseCase } from './use-case.js';
 
 export const MAX_BATCH_SIZE = 1000;
@@ -51,12 +51,7 @@ export const ingestEvents = defineUseCase<IngestEventsArgs, IngestResult>({
         }
       }
     });
-    if (valid.length > 0) await ctx.limiter?.events(ctx.principal, valid.length);
-    const outcome = valid.length > 0
-      ? await storeEvents(ctx.db, ctx.principal.accountId, valid)
-      : { duplicates: 0, touchedSessions: [] };
-    ctx.changes?.sessionsChanged(ctx.principal.accountId, outcome.touchedSessions);
-    ctx.ingested?.eventsIngested({ stored: valid.length - outcome.duplicates, duplicates: outcome.duplicates, rejected: events.length - valid.length });
+    const outcome = await storeAndAnnounce(ctx, valid, events.length - valid.length);
     return {
       accepted: valid.length,
       rejected: events.length - valid.length,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { validationError, type FieldProblem } from '../errors/api-error.js';
 import { hookToEvent } from '../hooks/hook-to-event.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
-import { storeEvents } from '../ingest/store-events.js';
 import { validateEvent } from '../ingest/validate-event.js';
+import { storeAndAnnounce } from './store-and-announce.js';
 import { defineUseCase, type AuthorizedContext } from './use-case.js';
 
 export interface IngestHookArgs {
@@ -79,10 +79,7 @@ export const ingestHook = defineUseCase<IngestHookArgs, IngestHookResult>({
     });
     // The event is built from checked parts; a failure here would be the gateway's own bug.
     if (!check.ok) throw new Error(`hook event failed validation: ${JSON.stringify(check.problems)}`);
-    await ctx.limiter?.events(ctx.principal, 1);
-    const outcome = await storeEvents(ctx.db, ctx.principal.accountId, [check.event]);
-    ctx.changes?.sessionsChanged(ctx.principal.accountId, outcome.touchedSessions);
-    ctx.ingested?.eventsIngested({ stored: 1 - outcome.duplicates, duplicates: outcome.duplicates, rejected: 0 });
+    await storeAndAnnounce(ctx, [check.event], 0);
     return { stored: true, sessionId: sessionId as string };
   },
 });

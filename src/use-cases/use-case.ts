@@ -1,24 +1,9 @@
-import type { Kysely } from 'kysely';
 import { authorize } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
-import type { Tables } from '../db/tables.js';
-import type { ChangeSink } from '../live/change-publisher.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
-import type { IngestSink } from '../metrics/ingest-sink.js';
+import type { UseCaseContext } from './use-case-context.js';
 
-/** What every use case may see: the caller (if any), the database and the clock. */
-export interface UseCaseContext {
-  readonly principal: Principal | null;
-  readonly db: Kysely<Tables>;
-  readonly now: () => number;
-  /** Told which sessions a committed ingestion touched (live subscriptions); absent where nobody listens. */
-  readonly changes?: ChangeSink;
-  /** Counts ingested events against the key's tier; absent for trusted local callers (CLI import, demo). */
-  readonly limiter?: RateLimiter;
-  /** Told what each committed ingestion stored, found duplicate and rejected (metrics); absent where nobody counts. */
-  readonly ingested?: IngestSink;
-}
+export type { UseCaseContext } from './use-case-context.js';
 
 export interface AuthorizedContext extends UseCaseContext {
   readonly principal: Principal;

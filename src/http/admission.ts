@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyStore } from '../auth/key-store.js';
+import type { Principal } from '../auth/principal.js';
+import { readApiKey } from '../auth/read-api-key.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import { ApiError, databaseUnavailable, unauthenticated } from '../errors/api-error.js';
+import { rateLimited, rateLimitHeaders, type RateVerdict } from '../limits/rate-limiter.js';
+import type { Logger } from '../log/logger.js';
+import type { MetricsToken } from '../metrics/metrics-token.js';
+import { restError, toRestError, unavailableError } from '../rest/error-envelope.js';
+import { headerGetter } from './node-headers.js';
+
+/**
+ * What a route asks of a request before anything else is read:
+ * - `nothing`: no key is read and nothing is counted (health, the API description and its page);
+ * - `apiKey`: a valid key, else 401 (REST);
+ * - `apiKeyOrAnonymous`: a key is read and counted when present; without one the request goes on as
+ *   anonymous and each field refuses what it must (GraphQL);
+ * - `metricsToken`: the scrape token (`Authorization: Bearer …`), never an API key.
+ */
+export type RouteNeeds = 'nothing' | 'apiKey' | 'apiKeyOrAnonymous' | 'metricsToken';
+
+/** REST answers refusals in its error envelope; GraphQL in its `errors` list, as Yoga would. */
+export type ErrorShape = 'rest' | 'graphql';
+
+export interface AdmissionRule {
+  readonly needs: RouteNeeds;
+  readonly shape: ErrorShape;
+}
+
+export interface Refusal {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export type Admission = { readonly admitted: true; readonly principal: Principal | null } | { readonly admitted: false; readonly refusal: Refusal };
+
+/** Counts one request against its key's tier; null when the tier has no request limit. */
+export interface RequestLimiter {
+  request(principal: Principal): Promise<RateVerdict | null>;
+}
+
+export interface AdmissionDeps {
+  readonly keys: KeyStore;
+  readonly limiter: RequestLimiter;
+  readonly logger: Logger;
+  /** Absent when metrics are off (then no route needs it). */
+  readonly metricsToken?: MetricsToken;
+}
+
+function refuse(error: ApiError, shape: ErrorShape): Admission {
+  const refusal: Refusal = shape === 'rest'
+    ? toRestError(error)
+    : { status: error.status, body: { errors: [{ message: error.message, extensions: { code: error.code } }] }, headers: error.headers };
+  return { admitted: false, refusal };
+}
+
+/**
+ * The one place a request is authenticated and counted: from its headers alone, before any body is
+ * read. The RateLimit headers go on `res` whether the request is admitted or not.
+ */
+export function createAdmission(deps: AdmissionDeps) {
+  const { keys, limiter, logger } = deps;
+
+  async function authenticateAndCount(rule: AdmissionRule, req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
+    const principal = await keys.authenticate(readApiKey(headerGetter(req.headers)));
+    if (!principal) {
+      if (rule.needs === 'apiKey') throw unauthenticated();
+      return null;
+    }
+    const verdict = await limiter.request(principal);
+    if (verdict) {
+      for (const [name, value] of Object.entries(rateLimitHeaders(verdict))) res.setHeader(name, value);
+      if (!verdict.allowed) throw rateLimited(verdict);
+    }
+    return principal;
+  }
+
+  return async function admit(rule: AdmissionRule, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Admission> {
+    switch (rule.needs) {
+      case 'nothing':
+        return { admitted: true, principal: null };
+      case 'metricsToken': {
+        if (deps.metricsToken?.matches(req.headers.authorization)) return { admitted: true, principal: null };
+        const envelope = restError(401, 'UNAUTHORIZED', 'Missing or invalid metrics token.');
+        return { admitted: false, refusal: { ...envelope, headers: { 'www-authenticate': 'Bearer realm="metrics"' } } };
+      }
+      default:
+        try {
+          return { admitted: true, principal: await authenticateAndCount(rule, req, res) };
+        } catch (error) {
+          if (error instanceof ApiError) return refuse(error, rule.shape);
+          if (!isDatabaseUnavailable(error)) throw error;
+          if (rule.shape === 'graphql') return refuse(databaseUnavailable(), 'graphql');
+          logger.warn({ reqId: requestId, err: error }, 'database unavailable');
+          return { admitted: false, refusal: unavailableError() };
+        }
+    }
+  };
+}
+
+export type Admit = ReturnType<typeof createAdmission>;

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { Principal } from '../auth/principal.js';
+import type { Tables } from '../db/tables.js';
+import type { ChangeSink } from '../live/change-publisher.js';
+import type { IngestSink } from '../metrics/ingest-sink.js';
+
+/** Counts ingested events against the caller's tier; throws RATE_LIMITED when over. */
+export interface EventLimiter {
+  events(principal: Principal, count: number): Promise<void>;
+}
+
+/** What a use case reaches beyond its arguments. Every one is present; a caller without a listener passes a no-op. */
+export interface UseCaseServices {
+  readonly db: Kysely<Tables>;
+  readonly now: () => number;
+  /** Told which sessions a committed ingestion touched (live subscriptions). */
+  readonly changes: ChangeSink;
+  /** Counts ingested events against the key's tier. */
+  readonly limiter: EventLimiter;
+  /** Told what each committed ingestion stored, found duplicate and rejected (metrics). */
+  readonly ingested: IngestSink;
+}
+
+/** What every use case may see: the caller (null without a valid key) and the services. */
+export interface UseCaseContext extends UseCaseServices {
+  readonly principal: Principal | null;
+}
+
+export const NO_CHANGES: ChangeSink = Object.freeze({ sessionsChanged() {} });
+export const NO_LIMIT: EventLimiter = Object.freeze({ events: async () => {} });
+export const NO_INGEST_COUNT: IngestSink = Object.freeze({ eventsIngested() {} });
+
+/** The one place a use-case context is built: HTTP (REST and GraphQL), demo, seed and import alike. */
+export function createUseCaseContext(services: UseCaseServices, principal: Principal | null): UseCaseContext {
+  const { db, now, changes, limiter, ingested } = services;
+  return { principal, db, now, changes, limiter, ingested };
+}
+
+/**
+ * Services outside a gateway process (a CLI command, a benchmark): no rate limit (the caller is trusted and
+ * local) and no metrics (no registry in this process); live changes go to `changes` when the command has a
+ * relay to the running gateways, else nowhere.
+ */
+export function localServices(db: Kysely<Tables>, changes: ChangeSink = NO_CHANGES, now: () => number = Date.now): UseCaseServices {
+  return { db, now, changes, limiter: NO_LIMIT, ingested: NO_INGEST_COUNT };
+}
