@@ -58,7 +58,9 @@ export const SETTINGS = {
       description: 'Time to receive a whole request, body included (408 after); streams being answered are not cut.',
     }),
     keepAliveTimeoutMs: setting({ env: 'TRENCHCOAT_KEEP_ALIVE_TIMEOUT_MS', parser: whole(100), default: 5_000, description: 'An idle kept-alive connection is closed after this.' }),
-    maxRequestsPerSocket: setting({ env: 'TRENCHCOAT_MAX_REQUESTS_PER_SOCKET', parser: whole(0, ' (0 = no limit)'), default: 1_000, description: 'Requests one connection may carry before it is closed.' }),
+    // No limit by default: at the limit Node answers 503 to every request a client has already sent on
+    // that connection (pipelining clients, load tools), which is a failure a healthy client cannot avoid.
+    maxRequestsPerSocket: setting({ env: 'TRENCHCOAT_MAX_REQUESTS_PER_SOCKET', parser: whole(0, ' (0 = no limit)'), default: 0, description: 'Requests one connection may carry before it is closed; requests already sent past it get 503.' }),
   },
   hookPreviewChars: setting({
     env: 'TRENCHCOAT_HOOK_PREVIEW_CHARS', parser: characters, default: 100,
