@@ -92,6 +92,9 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor may a checked-out one between two statements (the pool listens only while a client is idle):
+  // its next statement fails, is answered 503, and the client is discarded on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const listeners = new Set<StatementListener>();
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: statementLog(listeners) });
   return handle(db, 'postgres', listeners, 'select 1', pool);
