@@ -48,13 +48,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await migrateToLatest(database);
     const keys = new KeyStore(database.db);
 
-    // While the relay starts, its first error ends the start: the Redis client retries a refused
-    // connection forever, and the relay would wait its full timeout for nothing.
-    let failStart: ((error: unknown) => void) | null = null;
-    const onLiveError = (error: unknown) => {
-      if (failStart) failStart(error);
-      else logger.warn({ err: error }, 'live updates: relay or read failed');
-    };
+    const onLiveError = (error: unknown) => logger.warn({ err: error }, 'live updates: relay or read failed');
     const relay = opened.push(
       openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError }),
       (r) => r.close(),
@@ -72,14 +66,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       (l) => l.close(),
     );
     try {
-      await new Promise<void>((resolve, reject) => {
-        failStart = reject;
-        relay.listen((message) => feed.receive(message)).then(resolve, reject);
-      });
+      await relay.listen((message) => feed.receive(message));
     } catch (error) {
       throw StartupError.because(`cannot start the live updates relay (${relay.name})`, error);
-    } finally {
-      failStart = null;
     }
 
     const services: UseCaseServices = { db: database.db, now, changes, limiter, ingested: metrics ?? NO_INGEST_COUNT };

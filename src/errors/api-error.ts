@@ -66,7 +66,3 @@ export function summarize(details: readonly FieldProblem[]): string {
 export function validationError(details: FieldProblem[], message?: string): ApiError {
   return apiError('VALIDATION_ERROR', message ?? summarize(details), details);
 }
-
-export function apiErrorCode(error: unknown): ApiErrorCode | undefined {
-  return error instanceof ApiError ? error.code : undefined;
-}

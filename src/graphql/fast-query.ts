@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { getOperationAST, getVariableValues, type DocumentNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
-import { headerEntries, headerGetter } from '../http/node-headers.js';
+import { headerGetter } from '../http/node-headers.js';
 import type { Executed } from './plugins/use-executed-result.js';
-import type { GatewayYoga, ServerContext } from './yoga.js';
+import { yogaPostRequest, type GatewayYoga, type ServerContext } from './yoga.js';
 
 export interface FastResponse {
   status: number;
@@ -81,11 +81,7 @@ function corsHeaders(header: HeaderGetter): Record<string, string> {
 
 /** Yoga answers the request with what the fast path executed, without executing it again. */
 async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, body: Buffer, serverContext: ServerContext, executed: Executed): Promise<FastResponse> {
-  const request = new yoga.fetchAPI.Request('http://gateway.invalid/graphql', {
-    method: 'POST',
-    headers: headerEntries(headers),
-    body: new Uint8Array(body),
-  });
+  const request = yogaPostRequest(yoga, 'http://gateway.invalid/graphql', headers, body);
   const response = await yoga.fetch(request, { ...serverContext, executed });
   const answer: Record<string, string> = {};
   response.headers.forEach((value, name) => {

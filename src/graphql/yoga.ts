@@ -1,7 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
+import { headerEntries } from '../http/node-headers.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { SessionFeed } from '../live/session-feed.js';
@@ -50,6 +52,15 @@ export interface ServerContext {
 }
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+/** A POST for Yoga's fetch handler from what node:http read: the headers as they came, the body already read. */
+export function yogaPostRequest(yoga: GatewayYoga, url: URL | string, headers: IncomingHttpHeaders, body: Buffer): Request {
+  return new yoga.fetchAPI.Request(url, {
+    method: 'POST',
+    headers: headerEntries(headers),
+    body: body.length > 0 ? new Uint8Array(body) : undefined,
+  });
+}
 
 /**
  * graphql-jit compiles each distinct document once (cached) into straight-line resolver calls.

@@ -7,7 +7,7 @@ import { ApiError, databaseUnavailable, unauthenticated } from '../errors/api-er
 import { rateLimited, rateLimitHeaders, type RateVerdict } from '../limits/rate-limiter.js';
 import type { Logger } from '../log/logger.js';
 import type { MetricsToken } from '../metrics/metrics-token.js';
-import { restError, toRestError, unavailableError } from '../rest/error-envelope.js';
+import { restError, toRestError } from '../rest/error-envelope.js';
 import { headerGetter } from './node-headers.js';
 
 /**
@@ -92,9 +92,8 @@ export function createAdmission(deps: AdmissionDeps) {
         } catch (error) {
           if (error instanceof ApiError) return refuse(error, rule.shape);
           if (!isDatabaseUnavailable(error)) throw error;
-          if (rule.shape === 'graphql') return refuse(databaseUnavailable(), 'graphql');
           logger.warn({ reqId: requestId, err: error }, 'database unavailable');
-          return { admitted: false, refusal: unavailableError() };
+          return refuse(databaseUnavailable(), rule.shape);
         }
     }
   };

@@ -3,18 +3,18 @@ import type { KeyStore } from '../auth/key-store.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Database } from '../db/open-database.js';
 import { tryFastQuery } from '../graphql/fast-query.js';
-import type { GatewayYoga } from '../graphql/yoga.js';
+import { yogaPostRequest, type GatewayYoga } from '../graphql/yoga.js';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { METRICS_PATH, serveMetrics } from '../metrics/metrics-endpoint.js';
 import { MetricsToken } from '../metrics/metrics-token.js';
-import { fromApiError, internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
+import { ApiError } from '../errors/api-error.js';
+import { internalError, restError, toRestError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
 import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import { createAdmission, type AdmissionRule, type RequestLimiter } from './admission.js';
-import { headerEntries } from './node-headers.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { requestIdFor } from './request-id.js';
 import { sendContent, sendFetchResponse, sendJson } from './send.js';
@@ -88,8 +88,7 @@ export function createRequestListener(deps: ListenerDeps) {
     if (error instanceof BodyTooLargeError) {
       return restError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${error.limitBytes} bytes.`);
     }
-    const api = fromApiError(error);
-    if (api) return api;
+    if (error instanceof ApiError) return toRestError(error);
     if (isDatabaseUnavailable(error)) {
       logger.warn({ reqId: requestId, err: error }, 'database unavailable');
       return unavailableError();
@@ -125,12 +124,7 @@ export function createRequestListener(deps: ListenerDeps) {
       sendContent(res, fast.status, fast.headers['content-type'] ?? 'application/json; charset=utf-8', fast.body, fast.headers);
       return;
     }
-    const request = new deps.yoga.fetchAPI.Request(url, {
-      method: 'POST',
-      headers: headerEntries(req.headers),
-      body: body.length > 0 ? new Uint8Array(body) : undefined,
-    });
-    await sendFetchResponse(res, await deps.yoga.fetch(request, serverContext));
+    await sendFetchResponse(res, await deps.yoga.fetch(yogaPostRequest(deps.yoga, url, req.headers, body), serverContext));
   }
 
   async function handleHealth(res: ServerResponse, path: string) {

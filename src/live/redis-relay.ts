@@ -38,11 +38,26 @@ export class RedisRelay implements ChangeRelay {
   }
 
   async listen(handler: (message: ChangeMessage) => void): Promise<void> {
-    await within(this.#subscriber.connect(), 'subscribe');
+    await within(this.#firstConnection(), 'subscribe');
     await this.#subscriber.subscribe(this.#channel, (payload) => {
       const message = decodeChange(payload);
       if (message) handler(message);
     });
+  }
+
+  /**
+   * The subscriber's connection, or its first error: the client retries a refused connection forever,
+   * and a start that cannot reach Redis should say so at once rather than after the wait.
+   */
+  #firstConnection(): Promise<unknown> {
+    const connecting = this.#subscriber.connect();
+    connecting.catch(() => {}); // settles after the start has failed, when close() ends the retries
+    let onError!: (error: unknown) => void;
+    const failed = new Promise<never>((_, reject) => {
+      onError = reject;
+      this.#subscriber.once('error', onError);
+    });
+    return Promise.race([connecting, failed]).finally(() => this.#subscriber.off('error', onError));
   }
 
   async close(): Promise<void> {

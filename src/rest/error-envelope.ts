@@ -18,11 +18,6 @@ export function toRestError(error: ApiError): RestError {
   return error.headers ? { ...envelope, headers: error.headers } : envelope;
 }
 
-/** Maps an error raised by a use case to the REST envelope; null when it is not an API error. */
-export function fromApiError(error: unknown): RestError | null {
-  return error instanceof ApiError ? toRestError(error) : null;
-}
-
 export function internalError(requestId: string): RestError {
   return restError(500, 'INTERNAL_ERROR', `An unexpected error occurred. Request id: ${requestId}.`);
 }
