@@ -44,3 +44,43 @@ describe('the key before the body', () => {
     }
   });
 });
+
+describe('one key per request', () => {
+  let t: TestGateway;
+  let key: string;
+  let other: string;
+  beforeAll(async () => {
+    t = await startTestGateway();
+    key = await t.key();
+    other = await t.key({ account: 'globex' });
+  });
+  afterAll(() => t.close());
+
+  const conflicting = () => ({ 'X-API-Key': key, Authorization: `Bearer ${other}` });
+
+  it('different keys in X-API-Key and Authorization: Bearer are a 400 on REST, naming both headers', async () => {
+    const response = await t.get('/api/v1/sessions', null, conflicting());
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.error.code).toBe('VALIDATION_ERROR');
+    expect(body.error.message).toBe('X-API-Key and Authorization: Bearer carry different keys.');
+    expect(body.error.details).toEqual([{ field: 'Authorization', message: expect.stringContaining('X-API-Key') }]);
+  });
+
+  it('the same refusal on GraphQL, in its errors list, and on ingestion before the body is stored', async () => {
+    const graphql = await t.post('/graphql', { query: '{ sessions { total } }' }, null, conflicting());
+    expect(graphql.status).toBe(400);
+    expect((await graphql.json()).errors[0].extensions.code).toBe('VALIDATION_ERROR');
+    const event = { event_type: 'session_start', session_id: '0b5c0f4e-1a55-4c2e-9a43-3f6a1f1d2c3b', timestamp: '2024-01-15T10:00:00Z' };
+    const ingest = await t.post('/api/v1/events', { events: [event] }, null, conflicting());
+    expect(ingest.status).toBe(400);
+    const listed = await (await t.get('/api/v1/sessions', key)).json();
+    expect(listed.data.total).toBe(0);
+  });
+
+  it('the same key in both headers, or a non-Bearer Authorization beside X-API-Key, is admitted', async () => {
+    expect((await t.get('/api/v1/sessions', null, { 'X-API-Key': key, Authorization: `Bearer ${key}` })).status).toBe(200);
+    expect((await t.get('/api/v1/sessions', null, { 'X-API-Key': key, Authorization: 'Basic dXNlcjpwYXNz' })).status).toBe(200);
+    expect((await t.get('/api/v1/sessions', null, { Authorization: `Bearer ${key}` })).status).toBe(200);
+  });
+});

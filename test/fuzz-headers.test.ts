@@ -35,13 +35,17 @@ afterAll(() => t.close());
 const stripOws = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '');
 
 /** The key a request presents: X-API-Key (repeated ones joined as HTTP does), else `Authorization: Bearer <key>`. */
-function presentedKey(apiKeys: string[], authorization: string | null): string | null {
-  if (apiKeys.length > 0) return apiKeys.map(stripOws).join(', ').trim();
-  if (authorization === null) return null;
-  return /^Bearer\s+(\S+)\s*$/i.exec(stripOws(authorization))?.[1] ?? null;
+/** The key the gateway reads, or CONFLICT when X-API-Key and a Bearer token both carry one and they differ. */
+const CONFLICT = Symbol('conflict');
+function presentedKey(apiKeys: string[], authorization: string | null): string | null | typeof CONFLICT {
+  const direct = apiKeys.length > 0 ? apiKeys.map(stripOws).join(', ').trim() : null;
+  const bearer = authorization === null ? null : (/^Bearer\s+(\S+)\s*$/i.exec(stripOws(authorization))?.[1] ?? null);
+  if (direct !== null && bearer !== null && direct !== bearer) return CONFLICT;
+  return direct ?? bearer;
 }
 
-function expectedSessionsAnswer(presented: string | null): { status: number; body?: unknown } {
+function expectedSessionsAnswer(presented: string | null | typeof CONFLICT): { status: number; body?: unknown } {
+  if (presented === CONFLICT) return { status: 400 };
   if (presented === keys.read) return { status: 200 };
   if (presented === keys.write) return { status: 403, body: FORBIDDEN };
   return { status: 401, body: UNAUTHORIZED };
@@ -129,6 +133,8 @@ interface Route {
   body?: string;
   /** The status whatever the key; null for /api/v1/sessions, where the model decides. */
   status: number | null;
+  /** The route reads a key (so two different ones are a 400 there). */
+  readsKey?: boolean;
 }
 
 const routeArb = fc.constantFrom<Route>(
@@ -140,7 +146,7 @@ const routeArb = fc.constantFrom<Route>(
   { method: 'GET', path: '/api/v1/nope', status: 404 },
   { method: 'GET', path: '//gateway.invalid/api/v1/sessions', status: 400 },
   { method: 'GET', path: '/api/v1/events', status: 405 },
-  { method: 'POST', path: '/graphql', body: '{"query":"{ __typename }"}', status: 200 },
+  { method: 'POST', path: '/graphql', body: '{"query":"{ __typename }"}', status: 200, readsKey: true },
 );
 
 const requestArb = fc.record({ route: routeArb, apiKeys: apiKeyHeader, authorization: authorizationHeader, requestIds: requestIdHeader });
@@ -173,6 +179,8 @@ it('generated X-API-Key, Authorization and X-Request-Id headers: the predicted s
           const expected = expectedSessionsAnswer(presentedKey(apiKeys, authorization));
           expect(answer.status, label).toBe(expected.status);
           if (expected.body) expect(answer.json, label).toStrictEqual(expected.body);
+        } else if (route.readsKey && presentedKey(apiKeys, authorization) === CONFLICT) {
+          expect(answer.status, label).toBe(400);
         } else {
           expect(answer.status, label).toBe(route.status);
           if (route.status >= 400) expectErrorEnvelope(answer.json, ({ 400: 'VALIDATION_ERROR', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED' } as Record<number, string>)[route.status]!);

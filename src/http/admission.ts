@@ -1,14 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Principal } from '../auth/principal.js';
-import { readApiKey } from '../auth/read-api-key.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
-import { ApiError, databaseUnavailable, unauthenticated } from '../errors/api-error.js';
+import { ApiError, databaseUnavailable, unauthenticated, validationError } from '../errors/api-error.js';
 import { rateLimited, rateLimitHeaders, type RateVerdict } from '../limits/rate-limiter.js';
 import type { Logger } from '../log/logger.js';
 import type { MetricsToken } from '../metrics/metrics-token.js';
 import { restError, toRestError } from '../rest/error-envelope.js';
-import { headerGetter } from './node-headers.js';
 
 /**
  * What a route asks of a request before anything else is read:
@@ -49,6 +47,29 @@ export interface AdmissionDeps {
   readonly metricsToken?: MetricsToken;
 }
 
+/** A header's one value; a repeated header is a list whose items are never a key, so it reads as its joined text. */
+function single(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * The key a request presents: `X-API-Key`, else `Authorization: Bearer`; never the URL. Both present with different
+ * keys is a 400: using either one silently would let a proxy's key and the client's disagree unnoticed.
+ */
+export function presentedKey(headers: IncomingHttpHeaders): string | null {
+  const direct = single(headers['x-api-key'])?.trim() ?? null;
+  const authorization = single(headers.authorization);
+  const bearer = authorization ? (/^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null) : null;
+  if (direct !== null && bearer !== null && direct !== bearer) {
+    throw validationError(
+      [{ field: 'Authorization', message: 'carries a different key than X-API-Key; send one key, in one header' }],
+      'X-API-Key and Authorization: Bearer carry different keys.',
+    );
+  }
+  return direct ?? bearer;
+}
+
 function refuse(error: ApiError, shape: ErrorShape): Admission {
   const refusal: Refusal = shape === 'rest'
     ? toRestError(error)
@@ -64,7 +85,7 @@ export function createAdmission(deps: AdmissionDeps) {
   const { keys, limiter, logger } = deps;
 
   async function authenticateAndCount(rule: AdmissionRule, req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
-    const principal = await keys.authenticate(readApiKey(headerGetter(req.headers)));
+    const principal = await keys.authenticate(presentedKey(req.headers));
     if (!principal) {
       if (rule.needs === 'apiKey') throw unauthenticated();
       return null;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore } from '../auth/key-store.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
@@ -16,7 +17,6 @@ import { restRoutes } from '../rest/routes.js';
 import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import { createAdmission, type AdmissionRule, type RequestLimiter } from './admission.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
-import { requestIdFor } from './request-id.js';
 import { sendContent, sendFetchResponse, sendJson } from './send.js';
 
 export interface ListenerDeps {
@@ -32,6 +32,13 @@ export interface ListenerDeps {
   readonly limiter: RequestLimiter;
   /** With its scrape token, serves GET /metrics; absent, /metrics is an unknown path. */
   readonly metrics?: { readonly registry: GatewayMetrics; readonly token: string };
+}
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The client's X-Request-Id when it is sane, else a new one. */
+function requestIdFor(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
 function parseTarget(target: string | undefined): URL | null {
