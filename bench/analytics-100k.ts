@@ -70,7 +70,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'trenchcoat-bench-'));
-const database = openDatabase(join(dir, 'bench.db'), defaultConfig().postgres);
+const database = openDatabase(join(dir, 'bench.db'), defaultConfig().postgres, defaultConfig().sqlite);
 try {
   await migrateToLatest(database);
   const { db } = database;
@@ -116,8 +116,8 @@ try {
   console.log(`  top tools (all): ${tAll.slice(0, 5).map((t) => `${t.name} ${t.invocationCount} (${t.avgDurationMs} ms, ${(t.errorRate * 100).toFixed(1)}% errors)`).join(', ')}`);
 
   const page = Array.from({ length: 200 }, (_, i) => uuid(i * 7));
-  await timed('Session.tools for a page of 200 sessions (1 statement)', () => selectSessionTools(db, accountId, page));
-  await timed('Session.events(limit: 50) for 200 sessions (1 statement)', () => selectTimelines(db, accountId, page, 50, 0));
+  await timed('Session.tools for a page of 200 sessions (1 statement)', () => selectSessionTools(db, accountId, page, Number.MAX_SAFE_INTEGER));
+  await timed('Session.events(limit: 50) for 200 sessions (1 statement)', () => selectTimelines(db, accountId, page, 50, 0, true));
 
   // For scale only: the same tool counts read from the events themselves (SQLite JSON).
   await timed('baseline: tool counts by scanning events (json_extract)', () =>

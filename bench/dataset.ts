@@ -247,7 +247,7 @@ async function ingestInProcess(path: string, batches: BatchIterator, keys: strin
   const { runGuarded } = await import('../src/use-cases/use-case.js');
   const { ingestEvents } = await import('../src/use-cases/ingest-events.js');
   const { createUseCaseContext, localServices } = await import('../src/use-cases/use-case-context.js');
-  const database = openDatabase(path, defaultConfig().postgres);
+  const database = openDatabase(path, defaultConfig().postgres, defaultConfig().sqlite);
   const started = performance.now();
   let events = 0;
   try {

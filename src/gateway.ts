@@ -5,7 +5,10 @@ import type { GatewayConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
 import { isPostgresUrl, openDatabase, type Database } from './db/open-database.js';
 import { createGatewayYoga } from './graphql/yoga.js';
+import { BodyBytesInFlight } from './http/body-bytes-in-flight.js';
 import { createRequestListener } from './http/request-listener.js';
+import { createStreamGuard } from './http/stream-guard.js';
+import { ClientLimiter } from './limits/client-limiter.js';
 import { openCounterStore } from './limits/open-counter-store.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { ChangePublisher } from './live/change-publisher.js';
@@ -29,6 +32,8 @@ export interface RunningGateway {
   readonly relay: ChangeRelay;
   /** What this process's use cases reach (live changes, rate limit, metrics): in-process callers (demo) use it too. */
   readonly services: UseCaseServices;
+  /** Request-body bytes held by the requests in flight. */
+  readonly bodyBytesInFlight: BodyBytesInFlight;
   /** Stops accepting, lets requests in flight finish (up to the shutdown timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -47,6 +52,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const database = opened.push(openConfiguredDatabase(config), (d) => d.close());
     await migrateToLatest(database);
     const keys = new KeyStore(database.db);
+    // Requests only note a key's use; this writes them, off the request path. A failed flush keeps them for the next.
+    const lastUsedTimer = opened.push(
+      setInterval(() => {
+        keys.flushLastUsed().catch((error) => logger.warn({ err: error }, "keys' last use not written yet; retried at the next flush"));
+      }, config.lastUsedFlushMs).unref(),
+      clearInterval,
+    );
 
     const onLiveError = (error: unknown) => logger.warn({ err: error }, 'live updates: relay or read failed');
     const relay = opened.push(
@@ -57,14 +69,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const changes = new ChangePublisher(relay, onLiveError);
     // Off unless a scrape token is configured: then nothing is counted and /metrics is an unknown path.
     const metrics = config.metricsToken === null ? undefined : new GatewayMetrics({ database, feed });
-    const limiter = opened.push(
-      new RateLimiter(
-        openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') }),
-        now,
-        metrics && ((bucket) => metrics.rateLimited(bucket)),
-      ),
-      (l) => l.close(),
-    );
+    // Keys and clients without a key are counted in one store; the key limiter closes it.
+    const counters = openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') });
+    const limiter = opened.push(new RateLimiter(counters, now, metrics && ((bucket) => metrics.rateLimited(bucket))), (l) => l.close());
+    const clients = new ClientLimiter(counters, config.anonymous.requestsPerMinute, now);
+    const bodyBytesInFlight = new BodyBytesInFlight(config.http.bodyBytesInFlight);
     try {
       await relay.listen((message) => feed.receive(message));
     } catch (error) {
@@ -76,8 +85,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const listener = createRequestListener({
       database, keys, yoga, logger, services, limiter,
       bodyLimitBytes: config.bodyLimitBytes,
+      jsonMaxDepth: config.jsonMaxDepth,
+      anonymous: config.anonymous,
+      bodyBytesInFlight,
+      clients,
+      trustedProxies: config.http.trustedProxies,
       hookPreviewChars: config.hookPreviewChars,
       metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
+      streams: createStreamGuard({ bufferBytes: config.live.streamBufferBytes, writeTimeoutMs: config.live.streamWriteTimeoutMs, logger, metrics }),
     });
     const { http } = config;
     const server = opened.push(
@@ -97,6 +112,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       }),
     );
     server.maxRequestsPerSocket = http.maxRequestsPerSocket;
+    server.maxConnections = http.maxConnections;
     server.maxHeadersCount = 100;
 
     try {
@@ -123,6 +139,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await drained;
         clearTimeout(timer);
+        clearInterval(lastUsedTimer);
+        await keys.flushLastUsed().catch((error) => logger.error({ err: error }, "keys' last use not written at shutdown"));
         await changes.flush();
         await relay.close();
         await limiter.close();
@@ -131,7 +149,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       return closing;
     }
 
-    return { url: `http://${host}:${port}`, server, database, keys, logger, feed, relay, services, close };
+    return { url: `http://${host}:${port}`, server, database, keys, logger, feed, relay, services, bodyBytesInFlight, close };
   } catch (error) {
     await opened.closeAll(logger);
     throw error;
@@ -141,7 +159,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 /** SQLite opens its file here, so a directory or a file that is no database fails now, naming the path. */
 function openConfiguredDatabase(config: GatewayConfig): Database {
   try {
-    return openDatabase(config.databaseUrl, config.postgres);
+    return openDatabase(config.databaseUrl, config.postgres, config.sqlite);
   } catch (error) {
     // A postgres:// URL may carry a password: only a SQLite path is repeated.
     const which = isPostgresUrl(config.databaseUrl) ? 'the PostgreSQL database' : `the SQLite database ${config.databaseUrl}`;

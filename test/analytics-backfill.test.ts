@@ -30,7 +30,7 @@ const OLD_EVENTS: [string, string, Record<string, unknown>][] = [
 ];
 
 async function seedOldRelease(path: string): Promise<void> {
-  const database = openDatabase(path, defaultConfig().postgres);
+  const database = openDatabase(path, defaultConfig().postgres, defaultConfig().sqlite);
   try {
     const old = Object.fromEntries(
       ['0001-initial', '0002-event-tool-use-id'].map((name) => [

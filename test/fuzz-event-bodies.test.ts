@@ -1,9 +1,9 @@
 // Fuzzing POST /api/v1/events (docs/api.md#ingestion) with generated bodies: arbitrary JSON, arbitrary text
 // and bytes, truncated bodies, and near-valid batches (each field of each event mostly valid,
 // sometimes of the wrong type, missing, huge, nested deep, with NUL characters or lone surrogates,
-// at or past the edges of time). The answer is never a 5xx: 413 past the body limit, 400 naming
-// `body` or `events` for a malformed request, else 200 where a model of the ingestion rules (written here) predicts
-// which events are accepted and which fields each rejected one is blamed for. After each run,
+// at or past the edges of time). The answer is never a 5xx: 415 for a body not declared application/json, 413 past
+// the body limit, 400 naming `body` or `events` for a malformed request, else 200 where a model of the ingestion
+// rules (written here) predicts which events are accepted and which fields each rejected one is blamed for. After each run,
 // nothing is half-written: the events stored are exactly the accepted non-duplicates, and the
 // sessions and tool counters are folded from exactly those.
 import fc from 'fast-check';
@@ -96,6 +96,7 @@ function blamedFields(raw: unknown): Set<string> {
 }
 
 type Outcome =
+  | { status: 415 }
   | { status: 413 }
   | { status: 400; fields: string[]; message?: string }
   | { status: 200; accepted: number; rejected: number; blamed: Map<number, Set<string>> };
@@ -130,6 +131,11 @@ function expectedOutcome(body: Buffer, generated?: unknown[]): Outcome {
   return { status: 200, accepted: events.length - blamed.size, rejected: blamed.size, blamed };
 }
 
+/** A body is read only when declared application/json, with no charset but UTF-8 (else 415, whatever the body). */
+function declaresJson(contentType: string | null): boolean {
+  return contentType !== null && /^application\/json(;\s*charset=utf-8)?$/i.test(contentType);
+}
+
 /** The parsed event with its DeepJson put back (the model measures it without parsing it). */
 function restoreDeep(original: unknown, wire: unknown): unknown {
   if (isPlainObject(original) && original['data'] instanceof DeepJson && isPlainObject(wire)) return { ...wire, data: original['data'] };
@@ -141,6 +147,10 @@ function checkAnswer(answer: JsonAnswer, expected: Outcome, what: unknown): numb
   const label = `${shown(what)} → ${answer.status} ${answer.text.slice(0, 600)}`;
   expectSaneAnswer(answer, what);
   expect(answer.status, label).toBe(expected.status);
+  if (expected.status === 415) {
+    expectErrorEnvelope(answer.json, 'UNSUPPORTED_MEDIA_TYPE');
+    return 0;
+  }
   if (expected.status === 413) {
     expectErrorEnvelope(answer.json, 'PAYLOAD_TOO_LARGE');
     return 0;
@@ -342,7 +352,8 @@ describe('POST /api/v1/events with generated bodies', () => {
           ),
         );
         answers.forEach((answer, i) => {
-          inserted += checkAnswer(answer, expectedOutcome(bodies[i]!), { body: bodies[i]!.toString('utf8'), contentType: requests[i]![1] });
+          const expected: Outcome = declaresJson(requests[i]![1]) ? expectedOutcome(bodies[i]!) : { status: 415 };
+          inserted += checkAnswer(answer, expected, { body: bodies[i]!.toString('utf8'), contentType: requests[i]![1] });
         });
       }),
       { numRuns: 150 },

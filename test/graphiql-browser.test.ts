@@ -37,6 +37,18 @@ async function waitForEditor(page: Page, editor: string, done: (text: string) =>
   throw new Error(`${editor} never showed ${what}; it shows:\n${shown}`);
 }
 
+/** Waits until GraphiQL's localStorage, as JSON text, passes `done` (it saves a moment after a change); returns that text. */
+async function waitForStorage(page: Page, done: (stored: string) => boolean, what: string): Promise<string> {
+  const deadline = Date.now() + WAIT_MS;
+  let stored = '';
+  while (Date.now() < deadline) {
+    stored = await page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(localStorage))));
+    if (done(stored)) return stored;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`localStorage never held ${what}; it holds:\n${stored}`);
+}
+
 function waitForResult(page: Page, expected: string[]): Promise<string> {
   return waitForEditor(page, RESULT_PANE, (text) => expected.every((part) => text.includes(part)), JSON.stringify(expected));
 }
@@ -137,6 +149,77 @@ describe.runIf(TEST_ENGINE === 'sqlite')('GraphiQL', () => describeNeeding('chro
     expect(shown).not.toContain('"errors"');
     expect(shown).toContain('"toolInvocations": 1');
     expectNothingFromElsewhere();
+  });
+
+  it('a link cannot fill, persist or run an operation, nor set headers', { timeout: 120_000 }, async () => {
+    const key = await t.key({ account: 'linked' });
+    const page = await openGraphiQL(key);
+    const sessionId = '3c9a1f2e-8b7d-4c6e-9f1a-2b3c4d5e6f70';
+    const marker = 'PlantedByALink';
+    const planted = `mutation ${marker} { ingestEvents(events: [{ eventType: "session_start", sessionId: "${sessionId}", timestamp: "2024-01-15T10:30:00Z" }]) { accepted } }`;
+    // The pasted key is saved before the link is followed, as it is for anyone who used GraphiQL before.
+    await waitForStorage(page, (stored) => stored.includes(key), 'the pasted key');
+    const bodies: string[] = [];
+    page.on('request', (request) => bodies.push(request.postData() ?? ''));
+    const link = new URL(`${t.url}/graphql`);
+    link.searchParams.set('query', planted);
+    link.searchParams.set('variables', JSON.stringify({ planted: marker }));
+    link.searchParams.set('headers', JSON.stringify({ 'X-API-Key': `ct_live_${'a'.repeat(32)}`, 'X-Planted': marker }));
+    link.searchParams.set('operationName', marker);
+
+    const schemaFetched = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/graphql',
+      { timeout: WAIT_MS },
+    );
+    await page.goto(link.toString(), { timeout: WAIT_MS });
+    await schemaFetched;
+    // GraphiQL opens its tabs as it left them (plus an empty one, as on any visit to /graphql): none is the link's,
+    // which would be named after its operation. The address bar lost the link's parameters.
+    await page.locator('.graphiql-tab-active').waitFor({ timeout: WAIT_MS });
+    expect((await page.locator('.graphiql-tab').allTextContents()).join(' ')).toContain('RecentSessions');
+    expect((await page.locator('.graphiql-tab').allTextContents()).join(' ')).not.toContain(marker);
+    expect(await editorText(page, QUERY_EDITOR)).not.toContain(marker);
+    expect(new URL(page.url()).search).toBe('');
+    // The Headers tab holds the key pasted before, not the link's.
+    await page.locator('.graphiql-editor-tools button[data-name="headers"]').click();
+    const headers = await waitForEditor(page, HEADERS_EDITOR, (text) => isJson(text, { 'X-API-Key': key }), 'the key pasted before');
+    expect(headers).not.toContain(marker);
+
+    // An edit of one's own makes GraphiQL save its tabs; once that is stored, nothing of the link is.
+    await pasteIntoEditor(page, QUERY_EDITOR, 'query OwnEdit { __typename }');
+    const stored = await waitForStorage(page, (text) => text.includes('OwnEdit'), 'the edit');
+    expect(stored).not.toContain(marker);
+
+    // Nothing ran: no request carried the planted operation, and the session does not exist.
+    expect(bodies.filter((body) => body.includes(marker))).toEqual([]);
+    const { body } = await t.graphql(`{ session(id: "${sessionId}") { id } }`, {}, key);
+    expect(body.data?.['session']).toBeNull();
+    expectNothingFromElsewhere();
+  });
+
+  it('another page cannot frame GraphiQL or the API docs', { timeout: 120_000 }, async () => {
+    context = await browser.newContext();
+    const page = await context.newPage();
+    const refusals: string[] = [];
+    page.on('console', (message) => refusals.push(message.text()));
+    const loaded = (name: string) => page.waitForEvent('framenavigated', { predicate: (frame) => frame.name() === name, timeout: WAIT_MS });
+    const frames = Promise.all(['graphiql', 'docs', 'control'].map(loaded));
+    // The control frame shows a JSON document of the gateway's, which may be framed: framing itself works here.
+    await page.setContent(`
+      <iframe name="graphiql" src="${t.url}/graphql"></iframe>
+      <iframe name="docs" src="${t.url}/api/v1/docs"></iframe>
+      <iframe name="control" src="${t.url}/healthz"></iframe>`);
+    await frames;
+    await page.waitForLoadState('load');
+    const control = page.frame({ name: 'control' })!;
+    await control.waitForLoadState('load');
+    expect(await control.locator('body').textContent()).toContain('"status":"ok"');
+    for (const name of ['graphiql', 'docs']) {
+      const frame = page.frame({ name })!;
+      await frame.waitForLoadState('load');
+      expect(frame.url(), name).not.toMatch(new RegExp(`^${t.url}`));
+      expect(await frame.locator('#root, #swagger-ui').count(), name).toBe(0);
+    }
   });
 
   it('shows a subscription update pushed over SSE when an event arrives over REST', { timeout: 120_000 }, async () => {

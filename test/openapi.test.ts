@@ -203,7 +203,7 @@ describe('the document', () => {
           continue;
         }
         expect(operation.security, `${method} ${path}`).toEqual([{ ApiKey: [scope] }, { Bearer: [scope] }]);
-        const statuses = ['200', '400', '401', '403', '429', '500', '503', ...(method === 'post' ? ['413'] : [])];
+        const statuses = ['200', '400', '401', '403', '429', '500', '503', ...(method === 'post' ? ['413', '415'] : [])];
         expect(Object.keys(operation.responses).sort(), `${method} ${path}`).toEqual(statuses.sort());
         expect(follow(pointer('paths', path, method, 'responses', '403')).value.content['application/json'].schema.$ref).toContain(
           scope === 'read:analytics' ? 'ForbiddenReadAnalytics' : 'ForbiddenWriteEvents',
@@ -279,6 +279,7 @@ describe('real answers conform to the document', () => {
   const invalidBody = (path: string) =>
     fetch(`${t.url}${path}`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: '{"events": [' });
   const oversized = (path: string) => t.post(path, { padding: 'x'.repeat(BODY_LIMIT) }, key);
+  const asText = (path: string) => t.post(path, { events: [] }, key, { 'content-type': 'text/plain' });
 
   describe('GET /api/v1/sessions', () => {
     const at = op('/api/v1/sessions');
@@ -338,6 +339,10 @@ describe('real answers conform to the document', () => {
       await expectConforms(await oversized('/api/v1/events'), at, 413);
     });
 
+    it('415 for a body not declared application/json', async () => {
+      await expectConforms(await asText('/api/v1/events'), at, 415);
+    });
+
     it('405 for GET', async () => {
       const response = await t.get('/api/v1/events', key);
       await expectConforms(response, { component: 'MethodNotAllowed' }, 405);
@@ -367,6 +372,10 @@ describe('real answers conform to the document', () => {
       await expectConforms(await t.post('/api/v1/hooks/claude-code', { session_id: B, hook_event_name: 'Stop' }, null), at, 401);
       await expectConforms(await t.post('/api/v1/hooks/claude-code', { session_id: B, hook_event_name: 'Stop' }, readOnly), at, 403);
       await expectConforms(await oversized('/api/v1/hooks/claude-code'), at, 413);
+    });
+
+    it('415 for a body not declared application/json', async () => {
+      await expectConforms(await asText('/api/v1/hooks/claude-code'), at, 415);
     });
   });
 

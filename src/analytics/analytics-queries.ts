@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import type { AnalyticsRange } from './analytics-range.js';
+import { takeTurn } from '../limits/take-turn.js';
 
-const DAY_MS = sql.lit(86_400_000);
+const DAY = 86_400_000;
+const DAY_MS = sql.lit(DAY);
 
 /**
  * The UTC day number of `started_at` (floor division, right for instants before 1970 too),
@@ -17,8 +19,27 @@ export interface RangeTotals {
   activeDays: number;
 }
 
-/** Sums over the folded session rows of the range: one indexed range scan, no events read. */
+/**
+ * The sessions that started on the range's UTC days, from session_days (a row per day): at least the
+ * sessions the range holds, known before any of them is read.
+ */
+export async function estimateRangeSessions(db: Kysely<Tables>, accountId: number, range: AnalyticsRange): Promise<number> {
+  const row = await db
+    .selectFrom('session_days')
+    .where('account_id', '=', accountId)
+    .where('day', '>=', Math.floor(range.startMs / DAY))
+    .where('day', '<=', Math.floor(range.endMs / DAY))
+    .select((eb) => eb.fn.sum('sessions').as('sessions'))
+    .executeTakeFirst();
+  return Number(row?.sessions ?? 0);
+}
+
+/**
+ * Sums over the folded session rows of the range: one indexed range scan, no events read. Like every
+ * statement over a range, it waits for a turn of the event loop of its own (take-turn.ts).
+ */
 export async function selectRangeTotals(db: Kysely<Tables>, accountId: number, range: AnalyticsRange): Promise<RangeTotals> {
+  await takeTurn();
   const row = await db
     .selectFrom('sessions')
     .where('account_id', '=', accountId)
@@ -59,6 +80,7 @@ export async function selectToolTotals(
   range: AnalyticsRange,
   limit: number,
 ): Promise<ToolTotals[]> {
+  await takeTurn();
   const rows = await db
     .selectFrom('sessions as s')
     .innerJoin('session_tools as t', (join) =>

@@ -2,7 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { reusable } from '../db/reusable-query.js';
 import type { Tables } from '../db/tables.js';
+import { writeTransaction } from '../db/write-transaction.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, KEY_PATTERN, newKeyId } from './api-key.js';
+import { KeyUseLog } from './key-use-log.js';
 import type { Principal } from './principal.js';
 import { defaultTier, isScope, isTier, type Scope, type Tier } from './scopes.js';
 
@@ -37,9 +39,6 @@ export class KeyNotFoundError extends Error {
   override name = 'KeyNotFoundError';
 }
 
-/** Writing last_used_at on every request would turn reads into writes; once a minute is plenty. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-
 export const ACCOUNT_SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 function parseScopes(stored: string): Scope[] {
@@ -48,7 +47,7 @@ function parseScopes(stored: string): Scope[] {
 
 export class KeyStore {
   readonly #db: Kysely<Tables>;
-  readonly #lastUsedWritten = new Map<string, number>();
+  readonly #uses = new KeyUseLog();
 
   constructor(db: Kysely<Tables>) {
     this.#db = db;
@@ -59,7 +58,7 @@ export class KeyStore {
     const tier = request.tier ?? defaultTier(scopes);
     const key = generateApiKey();
     const id = newKeyId();
-    await this.#db.transaction().execute(async (trx) => {
+    await writeTransaction(this.#db, async (trx) => {
       await trx
         .insertInto('accounts')
         .values({ slug: request.account, created_at: now })
@@ -89,13 +88,15 @@ export class KeyStore {
 
   /** The account's id, creating the account if it is new (for work done without a key, like `import`). */
   async ensureAccount(slug: string, now = Date.now()): Promise<number> {
-    await this.#db
-      .insertInto('accounts')
-      .values({ slug, created_at: now })
-      .onConflict((oc) => oc.column('slug').doNothing())
-      .execute();
-    const account = await this.#db.selectFrom('accounts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
-    return Number(account.id);
+    return writeTransaction(this.#db, async (trx) => {
+      await trx
+        .insertInto('accounts')
+        .values({ slug, created_at: now })
+        .onConflict((oc) => oc.column('slug').doNothing())
+        .execute();
+      const account = await trx.selectFrom('accounts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
+      return Number(account.id);
+    });
   }
 
   async list(account?: string): Promise<KeyListing[]> {
@@ -125,14 +126,19 @@ export class KeyStore {
 
   /** Revokes at once: the next request with this key is refused. Idempotent. */
   async revoke(id: string, now = Date.now()): Promise<void> {
-    const existing = await this.#db.selectFrom('api_keys').select('revoked_at').where('id', '=', id).executeTakeFirst();
-    if (!existing) throw new KeyNotFoundError(`No API key with id ${id}.`);
-    if (existing.revoked_at === null) {
-      await this.#db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).execute();
-    }
+    await writeTransaction(this.#db, async (trx) => {
+      const existing = await trx.selectFrom('api_keys').select('revoked_at').where('id', '=', id).executeTakeFirst();
+      if (!existing) throw new KeyNotFoundError(`No API key with id ${id}.`);
+      if (existing.revoked_at === null) {
+        await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).execute();
+      }
+    });
   }
 
-  /** The principal for a presented key, or null for a malformed, unknown or revoked one. */
+  /**
+   * The principal for a presented key, or null for a malformed, unknown or revoked one. Only reads: the
+   * use is noted in memory and written by {@link flushLastUsed}.
+   */
   async authenticate(presented: string | null, now = Date.now()): Promise<Principal | null> {
     if (presented === null || !KEY_PATTERN.test(presented)) return null;
     // Lookup by SHA-256 of the key: the comparison is on a hash, so its timing reveals nothing of the key.
@@ -149,7 +155,7 @@ export class KeyStore {
     const [row] = await lookup.execute(db, hash);
     // The index found the row by hash; confirming it in constant time keeps the check itself free of timing signal.
     if (!row || !timingSafeEqual(Buffer.from(row.key_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
-    await this.#touch(row.id, now);
+    this.#uses.record(row.id, now);
     return {
       keyId: row.id,
       keyPrefix: row.prefix,
@@ -160,10 +166,12 @@ export class KeyStore {
     };
   }
 
-  async #touch(id: string, now: number): Promise<void> {
-    const last = this.#lastUsedWritten.get(id);
-    if (last !== undefined && now - last < LAST_USED_RESOLUTION_MS) return;
-    this.#lastUsedWritten.set(id, now);
-    await this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+  /**
+   * Writes each key's newest use since the last flush as its last_used_at (never moving it back, so
+   * processes flushing in any order agree). The gateway calls it on a timer and when it closes. When the
+   * database refuses, the uses stay noted for the next flush and the error is thrown.
+   */
+  flushLastUsed(): Promise<void> {
+    return this.#uses.flush(this.#db);
   }
 }

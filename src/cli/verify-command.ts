@@ -56,10 +56,10 @@ export function registerVerify(program: Command): void {
     )
     .action(async (flags: { account?: string; json?: boolean; db?: string }) => {
       const slug = flags.account === undefined ? undefined : parseAccount(flags.account);
-      const { databaseUrl: url, postgres } = loadSettings(['databaseUrl', 'postgres'], flags);
+      const { databaseUrl: url, postgres, sqlite } = loadSettings(['databaseUrl', 'postgres', 'sqlite'], flags);
       // Verifying a mistyped path must not create an empty database and call it clean.
       if (!isPostgresUrl(url) && url !== ':memory:' && !existsSync(url)) throw new UsageError(`No database at ${url}.`);
-      const database = openDatabase(url, postgres);
+      const database = openDatabase(url, postgres, sqlite);
       let summary: VerifySummary;
       // Printed as found: a badly damaged database may have more differences than fit in memory.
       let opened = false;

@@ -10,8 +10,8 @@ import { openRelay } from '../live/open-relay.js';
  * PostgreSQL or Redis; on SQLite alone it goes nowhere (another process's gateway has no way to hear it).
  */
 export async function withDatabase<T>(flags: ConfigFlags, work: (database: Database, changes: ChangePublisher) => Promise<T>): Promise<T> {
-  const config = loadSettings(['databaseUrl', 'postgres', 'redisUrl', 'liveRelay', 'redisChannel'], flags);
-  const database = openDatabase(config.databaseUrl, config.postgres);
+  const config = loadSettings(['databaseUrl', 'postgres', 'sqlite', 'redisUrl', 'liveRelay', 'redisChannel'], flags);
+  const database = openDatabase(config.databaseUrl, config.postgres, config.sqlite);
   const relay = openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel });
   const changes = new ChangePublisher(relay, (error) => process.stderr.write(`trenchcoat: live update not sent: ${String(error)}\n`));
   try {

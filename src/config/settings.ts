@@ -49,6 +49,26 @@ export const SETTINGS = {
     description: 'JSON logs on stdout from this level up (the logger checks the name when it starts).',
   }),
   bodyLimitBytes: setting({ env: 'TRENCHCOAT_BODY_LIMIT_BYTES', parser: bytes, default: 5 * 1024 * 1024, shownDefault: '`5242880` (5 MiB)', description: 'Largest request body; larger ones get 413.' }),
+  // The deepest `data` within its 64 KiB limit nests 32,768 levels (`[[…]]`): with room for the envelope, every
+  // event still gets its own verdict (contract §5), and a body of millions of levels stops at its first 32 KiB.
+  jsonMaxDepth: setting({
+    env: 'TRENCHCOAT_JSON_MAX_DEPTH', parser: whole(1), default: 32_800,
+    description: 'Levels of arrays and objects a JSON body may nest, checked before it is parsed (400 past it).',
+  }),
+  anonymous: {
+    bodyLimitBytes: setting({
+      env: 'TRENCHCOAT_ANONYMOUS_BODY_LIMIT_BYTES', parser: bytes, default: 64 * 1024, shownDefault: '`65536` (64 KiB)',
+      description: 'Largest body of a request without a valid key (GraphiQL and its introspection send about 2 KB); larger ones get 413, unread.',
+    }),
+    jsonMaxDepth: setting({
+      env: 'TRENCHCOAT_ANONYMOUS_JSON_MAX_DEPTH', parser: whole(1), default: 64,
+      description: 'Levels of arrays and objects the JSON body of a request without a valid key may nest (400 past it).',
+    }),
+    requestsPerMinute: setting({
+      env: 'TRENCHCOAT_ANONYMOUS_REQUESTS_PER_MINUTE', parser: whole(1), default: 120,
+      description: 'Requests per minute one client address (IPv6: its /64) may make without a valid key: GraphQL, refused keys, the API description and its page; 429 past it. /healthz and /readyz are not counted.',
+    }),
+  },
   introspection: setting({ env: 'TRENCHCOAT_INTROSPECTION', parser: onOff, default: true, description: 'GraphQL introspection for callers without a key (GraphiQL needs it).' }),
   shutdownTimeoutMs: setting({ env: null, parser: whole(1), default: 10_000, description: 'Time requests in flight get to finish at shutdown before their connections are closed.' }),
   http: {
@@ -61,6 +81,15 @@ export const SETTINGS = {
     // No limit by default: at the limit Node answers 503 to every request a client has already sent on
     // that connection (pipelining clients, load tools), which is a failure a healthy client cannot avoid.
     maxRequestsPerSocket: setting({ env: 'TRENCHCOAT_MAX_REQUESTS_PER_SOCKET', parser: whole(0, ' (0 = no limit)'), default: 0, description: 'Requests one connection may carry before it is closed; requests already sent past it get 503.' }),
+    maxConnections: setting({ env: 'TRENCHCOAT_MAX_CONNECTIONS', parser: whole(1), default: 1024, description: 'Open connections; a connection past it is closed as soon as it is accepted.' }),
+    bodyBytesInFlight: setting({
+      env: 'TRENCHCOAT_BODY_BYTES_IN_FLIGHT', parser: bytes, default: 64 * 1024 * 1024, shownDefault: '`67108864` (64 MiB)',
+      description: 'Request-body bytes all requests in flight may hold (a declared Content-Length counts at once); a request that would pass it gets 503 with Retry-After, unread.',
+    }),
+    trustedProxies: setting({
+      env: 'TRENCHCOAT_TRUSTED_PROXIES', parser: whole(0), default: 0,
+      description: 'Reverse proxies in front that each append to X-Forwarded-For: the address the outermost one saw is the client the limits without a key count (0: the connection\'s address).',
+    }),
   },
   hookPreviewChars: setting({
     env: 'TRENCHCOAT_HOOK_PREVIEW_CHARS', parser: characters, default: 100,
@@ -70,18 +99,57 @@ export const SETTINGS = {
     poolSize: setting({ env: 'TRENCHCOAT_PG_POOL_SIZE', parser: whole(1), default: 10, description: 'PostgreSQL only: connections per process.' }),
     statementTimeoutMs: setting({ env: 'TRENCHCOAT_PG_STATEMENT_TIMEOUT_MS', parser: whole(0, ' (0 = none)'), default: 30_000, description: 'PostgreSQL only: the server-side statement_timeout.' }),
   },
+  sqlite: {
+    busyDeadlineMs: setting({
+      env: 'TRENCHCOAT_SQLITE_BUSY_DEADLINE_MS', parser: whole(0), default: 5000,
+      description: 'SQLite only: how long a write waits (without blocking other requests) while another process holds the write lock; 503 after.',
+    }),
+    // Readers under WAL wait only in rare, short moments (another connection recovering the WAL index or
+    // resetting the WAL); SQLite waits for them synchronously, so this stays well under the event loop's budget.
+    readBusyTimeoutMs: setting({ env: null, parser: whole(0), default: 50, description: 'SQLite only: how long a read may wait, blocking, for a lock.' }),
+  },
+  lastUsedFlushMs: setting({
+    env: 'TRENCHCOAT_LAST_USED_FLUSH_MS', parser: whole(100), default: 60_000,
+    description: "How often the keys' last use is written (requests never write it; `keys list` shows it up to this late).",
+  }),
   live: {
     perKey: setting({ env: 'TRENCHCOAT_SUBSCRIPTIONS_PER_KEY', parser: whole(0), default: 10, description: 'Open live subscriptions one key may hold.' }),
     total: setting({ env: 'TRENCHCOAT_SUBSCRIPTIONS_MAX', parser: whole(0), default: 1000, description: 'Open live subscriptions in one process.' }),
     intervalMs: setting({ env: 'TRENCHCOAT_SUBSCRIPTION_INTERVAL_MS', parser: whole(10), default: 250, description: 'Shortest time between two updates of one session (a burst is coalesced into one).' }),
     queue: setting({ env: 'TRENCHCOAT_SUBSCRIPTION_QUEUE', parser: whole(1), default: 100, description: 'Sessions with unread updates a subscriber may lag behind before its stream is ended.' }),
     recheckMs: setting({ env: 'TRENCHCOAT_KEY_RECHECK_MS', parser: whole(100), default: 5000, description: "How often open subscriptions' keys are checked for revocation by another process." }),
+    streamBufferBytes: setting({
+      env: 'TRENCHCOAT_STREAM_BUFFER_BYTES', parser: bytes, default: 1024 * 1024, shownDefault: '`1048576` (1 MiB)',
+      description: 'Bytes a live stream may hold written but not yet taken by the client; past it the stream is cut and its connection closed.',
+    }),
+    streamWriteTimeoutMs: setting({
+      env: 'TRENCHCOAT_STREAM_WRITE_TIMEOUT_MS', parser: whole(100), default: 10_000,
+      description: 'How long a live stream may wait for the client to take any of its unsent bytes before it is cut and its connection closed.',
+    }),
   },
   graphqlLimits: {
     maxDepth: setting({ env: 'TRENCHCOAT_GRAPHQL_MAX_DEPTH', parser: whole(1), default: 12, description: 'Fields nested in the deepest path of a GraphQL operation, through fragments.' }),
     maxAliases: setting({ env: 'TRENCHCOAT_GRAPHQL_MAX_ALIASES', parser: whole(1), default: 30, description: 'Aliased fields in an operation, a fragment counted each time it is spread.' }),
     maxTokens: setting({ env: 'TRENCHCOAT_GRAPHQL_MAX_TOKENS', parser: whole(1), default: 2000, description: 'Lexical tokens in a GraphQL document; the parser stops at the limit.' }),
     maxCost: setting({ env: 'TRENCHCOAT_GRAPHQL_MAX_COST', parser: whole(1), default: 50_000, description: "An operation's weight, list fields weighed by the size they ask for." }),
+    // Measured (a 2-core machine): a 31 MiB answer costs +170 MiB RSS and 0.3-0.8 s of blocked event loop,
+    // 16 MiB +120 MiB and 0.26-0.42 s, 8 MiB +37 MiB and 0.07-0.14 s (/healthz within 250 ms).
+    maxResponseBytes: setting({
+      env: 'TRENCHCOAT_GRAPHQL_MAX_RESPONSE_BYTES', parser: bytes, default: 8 * 1024 * 1024, shownDefault: '`8388608` (8 MiB)',
+      description: "A GraphQL answer's (or live message's) estimated size, checked before the rows are read; larger ones get 422 RESPONSE_TOO_LARGE.",
+    }),
+    maxRows: setting({
+      env: 'TRENCHCOAT_GRAPHQL_MAX_ROWS', parser: whole(1), default: 500_000,
+      description: 'Rows one GraphQL request (or live message) may read, counted before each read (analytics: the sessions in range); more get 422 TOO_MANY_ROWS.',
+    }),
+    keyBytesInFlight: setting({
+      env: 'TRENCHCOAT_GRAPHQL_KEY_BYTES_IN_FLIGHT', parser: bytes, default: 16 * 1024 * 1024, shownDefault: '`16777216` (16 MiB)',
+      description: "Estimated bytes of one key's GraphQL answers being built at once; an answer that would pass it gets 429 with Retry-After.",
+    }),
+    bytesInFlight: setting({
+      env: 'TRENCHCOAT_GRAPHQL_BYTES_IN_FLIGHT', parser: bytes, default: 64 * 1024 * 1024, shownDefault: '`67108864` (64 MiB)',
+      description: 'Estimated bytes of all GraphQL answers being built at once in the process; an answer that would pass it gets 503 with Retry-After.',
+    }),
   },
   redisUrl: setting({ env: 'REDIS_URL', parser: redisUrl, default: null, shownDefault: 'none', description: 'Redis for relaying live changes and sharing rate limits between processes.' }),
   liveRelay: setting({

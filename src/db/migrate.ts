@@ -1,6 +1,7 @@
-import { Migrator, type Kysely, type Migration as KyselyMigration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration as KyselyMigration } from 'kysely';
 import { migrations } from '../../db/migrations/index.js';
 import type { Database } from './open-database.js';
+import { sqliteBusyOptions } from './sqlite-busy-retry.js';
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
@@ -19,7 +20,17 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
     },
   };
   const migrator = new Migrator({ db: database.db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  // Kysely runs SQLite migrations outside a transaction, so one cannot be retried when the lock is busy: it
+  // waits for it instead, synchronously. That is harmless here: a gateway migrates before it serves.
+  const busy = sqliteBusyOptions(database.db);
+  if (busy) await sql.raw(`pragma busy_timeout = ${Math.trunc(busy.busyDeadlineMs)}`).execute(database.db);
+  let outcome;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } finally {
+    if (busy) await sql.raw(`pragma busy_timeout = ${Math.trunc(busy.readBusyTimeoutMs)}`).execute(database.db);
+  }
+  const { error, results } = outcome;
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const message = (error as Error).message;

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { EngineName } from './engine-name.js';
+import { retryWritesWhileBusy, type SqliteBusyOptions } from './sqlite-busy-retry.js';
 import { StatementCache } from './statement-cache.js';
 import type { Tables } from './tables.js';
 
@@ -43,9 +44,11 @@ export interface PostgresOptions {
   readonly statementTimeoutMs: number;
 }
 
-/** `postgres` applies to a postgres:// URL only; a SQLite file has no pool. */
-export function openDatabase(url: string, postgres: PostgresOptions): Database {
-  return isPostgresUrl(url) ? openPostgres(url, postgres) : openSqlite(url);
+export type SqliteOptions = SqliteBusyOptions;
+
+/** `postgres` applies to a postgres:// URL only (a SQLite file has no pool), `sqlite` to a file only. */
+export function openDatabase(url: string, postgres: PostgresOptions, sqlite: SqliteOptions): Database {
+  return isPostgresUrl(url) ? openPostgres(url, postgres) : openSqlite(url, sqlite);
 }
 
 function statementLog(listeners: Set<StatementListener>) {
@@ -100,18 +103,21 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   return handle(db, 'postgres', listeners, 'select 1', pool);
 }
 
-function openSqlite(path: string): Database {
+function openSqlite(path: string, options: SqliteOptions): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL under WAL survives a process crash; only an OS crash may lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
+  // SQLite waits for a lock synchronously, on the event loop: only briefly here. Writers never wait on it:
+  // writeTransaction takes the write lock first, retrying on timers while another process holds it.
+  sqlite.pragma(`busy_timeout = ${Math.trunc(options.readBusyTimeoutMs)}`);
   sqlite.pragma('foreign_keys = ON');
   // 64 MiB of page cache (default 2 MiB): the folded rows that analytics read stay in memory.
   sqlite.pragma('cache_size = -65536');
   const listeners = new Set<StatementListener>();
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }), log: statementLog(listeners) });
+  retryWritesWhileBusy(db, options);
   // Reads the schema table, so a missing or corrupt file fails here, not only in the next query.
   return handle(db, 'sqlite', listeners, 'select count(*) from sqlite_master');
 }

@@ -28,7 +28,7 @@ function demoUuid(name: string): string {
 }
 
 /**
- * Demo sessions over the days before `now`: most ended, the latest two still open.
+ * Demo sessions over the days before `now`, none with an event after it: most ended, the latest two still open.
  * Event ids are stable, so running the demo again adds nothing.
  */
 export function demoEvents(now: number, sessions = 36): DemoEvent[] {
@@ -45,13 +45,13 @@ export function* demoSessions(now: number, sessions: number, options: { tag?: st
   const random = mulberry32(42);
   const span = (options.spanDays ?? 14) * 24 * 3600_000;
   for (let s = 0; s < sessions; s++) {
-    const events: DemoEvent[] = [];
+    const events: (Omit<DemoEvent, 'timestamp'> & { at: number })[] = [];
     const sessionId = demoUuid(tag === 'demo' ? `trenchcoat-demo-session-${s}` : `trenchcoat-${tag}-session-${s}`);
     const open = s >= sessions - 2;
     let t = open ? now - (sessions - s) * 7 * 60_000 : now - span + Math.floor((s / sessions) * span) + Math.floor(random() * 3600_000);
     let n = 0;
     const push = (event_type: string, data?: Record<string, unknown>) => {
-      events.push({ event_type, session_id: sessionId, timestamp: new Date(t).toISOString(), event_id: `${tag}-${s}-${n++}`, ...(data ? { data } : {}) });
+      events.push({ event_type, session_id: sessionId, at: t, event_id: `${tag}-${s}-${n++}`, ...(data ? { data } : {}) });
     };
     push('session_start', { source: 'startup' });
     const prompts = 1 + Math.floor(random() * 3);
@@ -75,6 +75,9 @@ export function* demoSessions(now: number, sessions: number, options: { tag?: st
       t += 10_000 + Math.floor(random() * 600_000);
       push('session_end', { reason: 'exit' });
     }
-    yield events;
+    // A session drawn late in the span (or one of the open ones, minutes before now) may run past now: it is moved
+    // back whole, so that it ends at now at the latest, with the same gaps between its events.
+    const shift = Math.max(0, t - now);
+    yield events.map(({ at, ...rest }) => ({ ...rest, timestamp: new Date(at - shift).toISOString() }));
   }
 }

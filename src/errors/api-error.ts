@@ -3,6 +3,10 @@ export type ApiErrorCode =
   | 'VALIDATION_ERROR'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RESPONSE_TOO_LARGE'
+  | 'TOO_MANY_ROWS'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE';
 
@@ -15,6 +19,11 @@ const STATUS: Record<ApiErrorCode, number> = {
   VALIDATION_ERROR: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  // A valid request whose answer the server will not build as asked (GraphQL response budget).
+  RESPONSE_TOO_LARGE: 422,
+  TOO_MANY_ROWS: 422,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
 };

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { getOperationAST, getVariableValues, type DocumentNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
 import { headerGetter } from '../http/node-headers.js';
+import { graphqlJsonBody, type GraphQLJsonBody } from './graphql-json-body.js';
 import type { Executed } from './plugins/use-executed-result.js';
 import { yogaPostRequest, type GatewayYoga, type ServerContext } from './yoga.js';
 
@@ -20,13 +21,10 @@ interface Params {
 
 type HeaderGetter = ReturnType<typeof headerGetter>;
 
-function paramsOf(body: Buffer): Params | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return null;
-  }
+/** The params of a body that is JSON and has exactly the shape of a plain query's; else null. */
+function paramsOf(body: GraphQLJsonBody): Params | null {
+  if (!('value' in body)) return null;
+  const parsed = body.value;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
   const { query, variables, operationName, extensions, ...rest } = parsed as Record<string, unknown>;
   if (typeof query !== 'string' || Object.keys(rest).length > 0 || extensions !== undefined) return null;
@@ -79,9 +77,9 @@ function corsHeaders(header: HeaderGetter): Record<string, string> {
   return cors;
 }
 
-/** Yoga answers the request with what the fast path executed, without executing it again. */
-async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, body: Buffer, serverContext: ServerContext, executed: Executed): Promise<FastResponse> {
-  const request = yogaPostRequest(yoga, 'http://gateway.invalid/graphql', headers, body);
+/** Yoga answers the request with what the fast path executed, without executing it again (nor parsing its body). */
+async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, serverContext: ServerContext & { jsonBody: GraphQLJsonBody }, executed: Executed): Promise<FastResponse> {
+  const request = yogaPostRequest(yoga, 'http://gateway.invalid/graphql', headers, null);
   const response = await yoga.fetch(request, { ...serverContext, executed });
   const answer: Record<string, string> = {};
   response.headers.forEach((value, name) => {
@@ -107,6 +105,9 @@ async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, b
  *
  * A plain success skips Yoga's request-phase hooks (onRequest, onRequestParse, onParams,
  * onResultProcess, onResponse); the gateway's own act only on errors, batches or GraphiQL's page.
+ *
+ * The body is the listener's parse of it (`serverContext.jsonBody`), which Yoga reuses too; a caller that has
+ * not parsed it (a spec calling this directly) gets it parsed here, once.
  */
 export async function tryFastQuery(
   yoga: GatewayYoga,
@@ -118,10 +119,11 @@ export async function tryFastQuery(
   const header = headerGetter(headers);
   const mediaType = jsonMediaType(header.get('accept'));
   if (!mediaType) return null;
-  const params = paramsOf(body);
+  const context = { ...serverContext, jsonBody: serverContext.jsonBody ?? graphqlJsonBody(body, Number.MAX_SAFE_INTEGER) };
+  const params = paramsOf(context.jsonBody);
   if (!params) return null;
   const request = { method: 'POST', headers: header };
-  const enveloped = yoga.getEnveloped({ ...serverContext, request, params } as never);
+  const enveloped = yoga.getEnveloped({ ...context, request, params } as never);
   let document: DocumentNode;
   try {
     document = enveloped.parse(params.query);
@@ -154,5 +156,5 @@ export async function tryFastQuery(
   } catch (error) {
     executed = { error };
   }
-  return answeredByYoga(yoga, headers, body, serverContext, executed);
+  return answeredByYoga(yoga, headers, context, executed);
 }

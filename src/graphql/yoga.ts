@@ -9,8 +9,11 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { SessionFeed } from '../live/session-feed.js';
 import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import type { GraphQLContext } from './context.js';
+import type { GraphQLJsonBody } from './graphql-json-body.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import { maskError } from './mask-error.js';
+import { RequestBudgets } from './request-budgets.js';
+import { BytesInFlight } from '../limits/bytes-in-flight.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS, GRAPHIQL_TITLE } from './graphiql-defaults.js';
 import { renderLocalGraphiQL } from './local-graphiql.js';
 import { useAliasLimit } from './plugins/use-alias-limit.js';
@@ -23,7 +26,10 @@ import { useExecutedResult, type Executed } from './plugins/use-executed-result.
 import { useMetrics } from './plugins/use-metrics.js';
 import { useNoBatching } from './plugins/use-no-batching.js';
 import { useNoSuggestions } from './plugins/use-no-suggestions.js';
+import { useParsedJsonBody } from './plugins/use-parsed-json-body.js';
 import { useRequestErrorCode } from './plugins/use-request-error-code.js';
+import { useResponseBudget } from './plugins/use-response-budget.js';
+import { useSingleIngestion } from './plugins/use-single-ingestion.js';
 import { useSubscriptionRootRule } from './plugins/use-subscription-root-rule.js';
 import { useTokenLimit } from './plugins/use-token-limit.js';
 import { schema } from './schema/index.js';
@@ -49,16 +55,21 @@ export interface ServerContext {
   principal: Principal | null;
   /** What the fast path executed for this request, for Yoga to answer without executing it again. */
   executed?: Executed;
+  /** A POST's body as the listener parsed it: Yoga takes it rather than parsing the bytes again. */
+  jsonBody?: GraphQLJsonBody;
 }
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
-/** A POST for Yoga's fetch handler from what node:http read: the headers as they came, the body already read. */
-export function yogaPostRequest(yoga: GatewayYoga, url: URL | string, headers: IncomingHttpHeaders, body: Buffer): Request {
+/**
+ * A POST for Yoga's fetch handler from what node:http read: the headers as they came, the body already read
+ * (null when it was parsed already and travels as `jsonBody` in the server context).
+ */
+export function yogaPostRequest(yoga: GatewayYoga, url: URL | string, headers: IncomingHttpHeaders, body: Buffer | null): Request {
   return new yoga.fetchAPI.Request(url, {
     method: 'POST',
     headers: headerEntries(headers),
-    body: body.length > 0 ? new Uint8Array(body) : undefined,
+    body: body && body.length > 0 ? new Uint8Array(body) : undefined,
   });
 }
 
@@ -80,17 +91,21 @@ function useJitForQueries(): Plugin {
 
 export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
   const { limits } = deps;
+  const answersInFlight = new BytesInFlight(limits.keyBytesInFlight, limits.bytesInFlight);
   // Every parse, validation, execution and subscription goes through these, Yoga's and the fast path's alike.
   const plugins: Plugin[] = [
+    useParsedJsonBody(),
     useJitForQueries(),
     useRequestErrorCode(),
     useTokenLimit(limits.maxTokens),
     useDepthLimit(limits.maxDepth),
     useAliasLimit(limits.maxAliases),
     useCostLimit(limits.maxCost),
+    useResponseBudget(),
     useNoSuggestions(),
     useNoBatching(),
     useSubscriptionRootRule(),
+    useSingleIngestion(),
     useMaskedErrorRequestId(deps.logger),
     useExecutedResult(),
   ];
@@ -112,6 +127,11 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     },
     renderGraphiQL: renderLocalGraphiQL,
     // The HTTP admission authenticated the request; authorization happens per field, in scope-auth.
-    context: ({ requestId, principal }) => ({ ...createUseCaseContext(deps.services, principal), requestId, feed: deps.feed }),
+    context: ({ requestId, principal }) => ({
+      ...createUseCaseContext(deps.services, principal),
+      requestId,
+      feed: deps.feed,
+      budgets: new RequestBudgets(limits, answersInFlight, principal?.keyId ?? ''),
+    }),
   });
 }

@@ -7,16 +7,20 @@ import { rateLimited, rateLimitHeaders, type RateVerdict } from '../limits/rate-
 import type { Logger } from '../log/logger.js';
 import type { MetricsToken } from '../metrics/metrics-token.js';
 import { restError, toRestError } from '../rest/error-envelope.js';
+import { clientAddress } from './client-address.js';
 
 /**
  * What a route asks of a request before anything else is read:
- * - `nothing`: no key is read and nothing is counted (health, the API description and its page);
+ * - `nothing`: no key is read and nothing is counted (health: load balancers poll it);
+ * - `perClient`: no key is read; counted against the client's limit for callers without a key (the API
+ *   description and its page);
  * - `apiKey`: a valid key, else 401 (REST);
  * - `apiKeyOrAnonymous`: a key is read and counted when present; without one the request goes on as
  *   anonymous and each field refuses what it must (GraphQL);
  * - `metricsToken`: the scrape token (`Authorization: Bearer …`), never an API key.
+ * A request without a valid key (absent, unknown, revoked) counts against its client's limit, 401s included.
  */
-export type RouteNeeds = 'nothing' | 'apiKey' | 'apiKeyOrAnonymous' | 'metricsToken';
+export type RouteNeeds = 'nothing' | 'perClient' | 'apiKey' | 'apiKeyOrAnonymous' | 'metricsToken';
 
 /** REST answers refusals in its error envelope; GraphQL in its `errors` list, as Yoga would. */
 export type ErrorShape = 'rest' | 'graphql';
@@ -39,9 +43,17 @@ export interface RequestLimiter {
   request(principal: Principal): Promise<RateVerdict | null>;
 }
 
+/** Counts one request of a client without a valid key (src/limits/client-limiter.ts). */
+export interface ClientRequestLimiter {
+  request(client: string): Promise<RateVerdict>;
+}
+
 export interface AdmissionDeps {
   readonly keys: KeyStore;
   readonly limiter: RequestLimiter;
+  readonly clients: ClientRequestLimiter;
+  /** Reverse proxies in front whose X-Forwarded-For entries name the client (0: the socket's peer is the client). */
+  readonly trustedProxies: number;
   readonly logger: Logger;
   /** Absent when metrics are off (then no route needs it). */
   readonly metricsToken?: MetricsToken;
@@ -84,9 +96,26 @@ function refuse(error: ApiError, shape: ErrorShape): Admission {
 export function createAdmission(deps: AdmissionDeps) {
   const { keys, limiter, logger } = deps;
 
-  async function authenticateAndCount(rule: AdmissionRule, req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
+  /**
+   * Counts a request without a valid key against its client's limit; RATE_LIMITED over it. A counter store that
+   * fails lets the request through: what it guards (small bodies, no data) is not worth refusing everyone for.
+   */
+  async function countClient(req: IncomingMessage, requestId: string): Promise<void> {
+    let verdict: RateVerdict;
+    try {
+      verdict = await deps.clients.request(clientAddress(req, deps.trustedProxies));
+    } catch (error) {
+      logger.warn({ reqId: requestId, err: error }, 'counting a request without a key failed; let through');
+      return;
+    }
+    // Only a refusal carries the RateLimit headers: an admitted request without a key has no quota of its own to show.
+    if (!verdict.allowed) throw rateLimited(verdict);
+  }
+
+  async function authenticateAndCount(rule: AdmissionRule, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Principal | null> {
     const principal = await keys.authenticate(presentedKey(req.headers));
     if (!principal) {
+      await countClient(req, requestId);
       if (rule.needs === 'apiKey') throw unauthenticated();
       return null;
     }
@@ -102,6 +131,14 @@ export function createAdmission(deps: AdmissionDeps) {
     switch (rule.needs) {
       case 'nothing':
         return { admitted: true, principal: null };
+      case 'perClient':
+        try {
+          await countClient(req, requestId);
+          return { admitted: true, principal: null };
+        } catch (error) {
+          if (error instanceof ApiError) return refuse(error, rule.shape);
+          throw error;
+        }
       case 'metricsToken': {
         if (deps.metricsToken?.matches(req.headers.authorization)) return { admitted: true, principal: null };
         const envelope = restError(401, 'UNAUTHORIZED', 'Missing or invalid metrics token.');
@@ -109,7 +146,7 @@ export function createAdmission(deps: AdmissionDeps) {
       }
       default:
         try {
-          return { admitted: true, principal: await authenticateAndCount(rule, req, res) };
+          return { admitted: true, principal: await authenticateAndCount(rule, req, res, requestId) };
         } catch (error) {
           if (error instanceof ApiError) return refuse(error, rule.shape);
           if (!isDatabaseUnavailable(error)) throw error;

@@ -4,6 +4,7 @@ import type { KeyStore } from '../auth/key-store.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Database } from '../db/open-database.js';
 import { tryFastQuery } from '../graphql/fast-query.js';
+import { graphqlJsonBody } from '../graphql/graphql-json-body.js';
 import { yogaPostRequest, type GatewayYoga } from '../graphql/yoga.js';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../log/logger.js';
@@ -11,13 +12,20 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { METRICS_PATH, serveMetrics } from '../metrics/metrics-endpoint.js';
 import { MetricsToken } from '../metrics/metrics-token.js';
 import { ApiError } from '../errors/api-error.js';
-import { internalError, restError, toRestError, unavailableError, type RestError } from '../rest/error-envelope.js';
+import { internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
 import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
-import { createAdmission, type AdmissionRule, type RequestLimiter } from './admission.js';
-import { BodyTooLargeError, readBody } from './read-body.js';
+import { createAdmission, type AdmissionRule, type ClientRequestLimiter, type ErrorShape, type RequestLimiter } from './admission.js';
+import type { BodyBytesInFlight } from './body-bytes-in-flight.js';
+import { assertJsonNesting } from './json-nesting.js';
+import { headerEntries } from './node-headers.js';
+import { readBody } from './read-body.js';
+import { refusalFor } from './refusal-for.js';
+import { refuseNonJson, type JsonBodyRule } from './refuse-non-json.js';
 import { sendContent, sendFetchResponse, sendJson } from './send.js';
+import type { StreamGuard } from './stream-guard.js';
+import { acceptsStream } from './stream-media-types.js';
 
 export interface ListenerDeps {
   readonly database: Database;
@@ -25,6 +33,16 @@ export interface ListenerDeps {
   readonly yoga: GatewayYoga;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
+  /** Levels a JSON body with a valid key may nest. */
+  readonly jsonMaxDepth: number;
+  /** The smaller body and nesting limits of requests without a valid key. */
+  readonly anonymous: { readonly bodyLimitBytes: number; readonly jsonMaxDepth: number };
+  /** Body bytes all requests in flight hold, under its ceiling. */
+  readonly bodyBytesInFlight: BodyBytesInFlight;
+  /** Counts requests without a valid key per client. */
+  readonly clients: ClientRequestLimiter;
+  /** Reverse proxies whose X-Forwarded-For entries name the client. */
+  readonly trustedProxies: number;
   readonly hookPreviewChars: number;
   /** What every use case reaches, REST's and GraphQL's alike. */
   readonly services: UseCaseServices;
@@ -32,6 +50,8 @@ export interface ListenerDeps {
   readonly limiter: RequestLimiter;
   /** With its scrape token, serves GET /metrics; absent, /metrics is an unknown path. */
   readonly metrics?: { readonly registry: GatewayMetrics; readonly token: string };
+  /** What a live stream (SSE) is held to: its byte budget and write timeout. */
+  readonly streams: StreamGuard;
 }
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -70,6 +90,8 @@ interface GatewayRoute extends AdmissionRule {
   readonly path: string;
   /** Methods served (GET serves HEAD too), else 405 before admission; null: any method, the handler decides. */
   readonly methods: readonly string[] | null;
+  /** The methods whose body must be declared JSON (else 415 before admission), and the media types taken as JSON. */
+  readonly accepts?: JsonBodyRule;
   handle(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | null, requestId: string): Promise<void>;
 }
 
@@ -87,15 +109,13 @@ export function createRequestListener(deps: ListenerDeps) {
   const admit = createAdmission({
     keys: deps.keys,
     limiter: deps.limiter,
+    clients: deps.clients,
+    trustedProxies: deps.trustedProxies,
     logger,
     metricsToken: deps.metrics ? new MetricsToken(deps.metrics.token) : undefined,
   });
 
   function classify(error: unknown, requestId: string): RestError {
-    if (error instanceof BodyTooLargeError) {
-      return restError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${error.limitBytes} bytes.`);
-    }
-    if (error instanceof ApiError) return toRestError(error);
     if (isDatabaseUnavailable(error)) {
       logger.warn({ reqId: requestId, err: error }, 'database unavailable');
       return unavailableError();
@@ -106,7 +126,9 @@ export function createRequestListener(deps: ListenerDeps) {
 
   async function handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, url: URL, principal: Principal | null) {
     const handler = route.methods[req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')]!;
-    const body = route.needsBody ? await readBody(req, deps.bodyLimitBytes) : null;
+    const body = route.needsBody ? await readBody(req, res, { bytes: deps.bodyLimitBytes, anonymous: false }, deps.bodyBytesInFlight) : null;
+    // Every REST body is JSON read with a key (the routes that take one need it).
+    if (body) assertJsonNesting(body, deps.jsonMaxDepth);
     const ctx = createUseCaseContext(deps.services, principal);
     const result = await handler({ url, body, ctx, hookPreviewChars: deps.hookPreviewChars });
     if ('content' in result) sendContent(res, result.status, result.contentType, result.content, result.headers);
@@ -122,16 +144,27 @@ export function createRequestListener(deps: ListenerDeps) {
         sendJson(res, 400, { errors: [{ message: `The \`${malformed}\` query parameter must be a JSON object.`, extensions: { code: 'VALIDATION_ERROR' } }] });
         return;
       }
+      // An EventSource-style GET stream goes the way a POST's does: held to the stream limits, ended when its client leaves.
+      if (req.method === 'GET' && acceptsStream(req.headers.accept)) {
+        const request = new deps.yoga.fetchAPI.Request(url, { method: 'GET', headers: headerEntries(req.headers) });
+        await sendFetchResponse(res, await deps.yoga.fetch(request, serverContext), deps.streams);
+        return;
+      }
       await deps.yoga.handle(req, res, serverContext);
       return;
     }
-    const body = await readBody(req, deps.bodyLimitBytes);
-    const fast = await tryFastQuery(deps.yoga, req.headers, body, serverContext);
+    const anonymous = principal === null;
+    const limit = anonymous ? { bytes: Math.min(deps.anonymous.bodyLimitBytes, deps.bodyLimitBytes), anonymous } : { bytes: deps.bodyLimitBytes, anonymous };
+    const body = await readBody(req, res, limit, deps.bodyBytesInFlight);
+    // refuseNonJson let only JSON bodies through. Parsed here, once: the fast path and Yoga both take this parse.
+    const jsonBody = graphqlJsonBody(body, anonymous ? deps.anonymous.jsonMaxDepth : deps.jsonMaxDepth);
+    const parsedContext = { ...serverContext, jsonBody };
+    const fast = await tryFastQuery(deps.yoga, req.headers, body, parsedContext);
     if (fast) {
       sendContent(res, fast.status, fast.headers['content-type'] ?? 'application/json; charset=utf-8', fast.body, fast.headers);
       return;
     }
-    await sendFetchResponse(res, await deps.yoga.fetch(yogaPostRequest(deps.yoga, url, req.headers, body), serverContext));
+    await sendFetchResponse(res, await deps.yoga.fetch(yogaPostRequest(deps.yoga, url, req.headers, null), parsedContext), deps.streams);
   }
 
   async function handleHealth(res: ServerResponse, path: string) {
@@ -148,12 +181,17 @@ export function createRequestListener(deps: ListenerDeps) {
   const routes = new Map<string, GatewayRoute>();
   for (const rest of restRoutes.values()) {
     routes.set(rest.path, {
-      path: rest.path, needs: rest.needs, shape: 'rest', methods: Object.keys(rest.methods),
+      // A route that reads no key (the API description, its page) still counts its callers, per client.
+      path: rest.path, needs: rest.needs === 'nothing' ? 'perClient' : rest.needs, shape: 'rest', methods: Object.keys(rest.methods),
+      accepts: rest.needsBody ? { methods: Object.keys(rest.methods), mediaTypes: ['application/json'] } : undefined,
       handle: (req, res, url, principal) => handleRest(req, res, rest, url, principal),
     });
   }
   // GraphQL POST, GET, SSE and the GraphiQL page: Yoga answers each method; a key is optional.
-  routes.set('/graphql', { path: '/graphql', needs: 'apiKeyOrAnonymous', shape: 'graphql', methods: null, handle: handleGraphQL });
+  // Yoga reads application/graphql+json (an older draft's name) as JSON too; neither type can be sent cross-site
+  // without a CORS preflight, unlike the forms, text/plain and GraphQL strings Yoga would also take.
+  const graphqlBodies: JsonBodyRule = { methods: ['POST'], mediaTypes: ['application/json', 'application/graphql+json'] };
+  routes.set('/graphql', { path: '/graphql', needs: 'apiKeyOrAnonymous', shape: 'graphql', methods: null, accepts: graphqlBodies, handle: handleGraphQL });
   for (const path of ['/healthz', '/readyz']) {
     routes.set(path, { path, needs: 'nothing', shape: 'rest', methods: null, handle: (_req, res) => handleHealth(res, path) });
   }
@@ -167,6 +205,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const requestId = requestIdFor(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     let route = 'unknown';
+    let shape: ErrorShape = 'rest';
     try {
       const url = parseTarget(req.url);
       if (!url) {
@@ -180,10 +219,16 @@ export function createRequestListener(deps: ListenerDeps) {
         return;
       }
       route = found.path;
+      shape = found.shape;
       const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
       if (found.methods && !found.methods.includes(method)) {
         const allow = allowHeader(found.methods);
         sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${found.path}. Allowed: ${allow}.`), { allow });
+        return;
+      }
+      const unsupported = refuseNonJson(found, req);
+      if (unsupported) {
+        sendJson(res, unsupported.status, unsupported.body, unsupported.headers);
         return;
       }
       const admission = await admit(found, req, res, requestId);
@@ -197,6 +242,10 @@ export function createRequestListener(deps: ListenerDeps) {
       if (res.headersSent) {
         logger.error({ reqId: requestId, err: error }, 'error after the response started');
         res.destroy();
+      } else if (error instanceof ApiError) {
+        // The client's mistake or a refusal: in the route's own shape (GraphQL's errors list on /graphql).
+        const refusal = refusalFor(error, shape);
+        sendJson(res, refusal.status, refusal.body, refusal.headers);
       } else {
         sendError(res, classify(error, requestId));
       }

@@ -1,4 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { pipeBody } from './pipe-body.js';
+import type { StreamGuard } from './stream-guard.js';
+import { isStreamType } from './stream-media-types.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   sendRaw(res, status, JSON.stringify(body), headers);
@@ -26,8 +29,11 @@ export function sendContent(
   res.end(content);
 }
 
-/** Writes a fetch Response (from Yoga) to a node response, streaming its body. */
-export async function sendFetchResponse(res: ServerResponse, response: Response): Promise<void> {
+/**
+ * Writes a fetch Response (from Yoga) to a node response, streaming its body with backpressure;
+ * a stream (SSE, multipart) is held to `streams`' byte budget and write timeout.
+ */
+export async function sendFetchResponse(res: ServerResponse, response: Response, streams: StreamGuard): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;
@@ -40,12 +46,5 @@ export async function sendFetchResponse(res: ServerResponse, response: Response)
     res.end();
     return;
   }
-  const reader = response.body.getReader();
-  res.on('close', () => void reader.cancel().catch(() => {}));
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
-  }
-  res.end();
+  await pipeBody(res, response.body, isStreamType(response.headers.get('content-type')) ? streams : null);
 }

@@ -1,6 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { NewEvent, SessionToolsTable, Tables } from '../db/tables.js';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
+import { writeTransaction } from '../db/write-transaction.js';
+import { countedToolName } from './counted-tool-name.js';
 import { dedupKey } from './dedup-key.js';
 import type { ValidEvent } from './valid-event.js';
 
@@ -66,11 +68,12 @@ function foldToolDeltas(accountId: number, inserted: readonly ValidEvent[]): Ses
   const byTool = new Map<string, SessionToolsTable>();
   for (const e of inserted) {
     if (e.toolName === null || (e.eventType !== 'tool_use' && e.eventType !== 'tool_result')) continue;
-    const key = `${e.sessionId}\u0000${e.toolName}`;
+    const toolName = countedToolName(e.toolName);
+    const key = `${e.sessionId}\u0000${toolName}`;
     let d = byTool.get(key);
     if (!d) {
       d = {
-        account_id: accountId, session_id: e.sessionId, tool_name: e.toolName,
+        account_id: accountId, session_id: e.sessionId, tool_name: toolName,
         invocations: 0, results: 0, errors: 0, duration_sum_us: 0, duration_count: 0,
       };
       byTool.set(key, d);
@@ -155,7 +158,7 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
   }
   if (rows.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
 
-  return withRetry(() => db.transaction().execute(async (trx) => {
+  return withRetry(() => writeTransaction(db, async (trx) => {
     await lockAccountForWrite(trx, accountId);
     const stored = await trx
       .insertInto('events')

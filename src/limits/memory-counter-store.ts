@@ -9,8 +9,13 @@ export class MemoryCounterStore implements RateCounterStore {
     const id = `${keyId}:${bucket}`;
     let entry = this.#counts.get(id);
     if (!entry || entry.windowStart !== windowStart) this.#counts.set(id, (entry = { windowStart, used: 0 }));
-    entry.used = Math.max(0, entry.used + amount);
+    entry.used += amount;
     return entry.used;
+  }
+
+  async giveBack(keyId: string, bucket: RateBucket, windowStart: number, amount: number): Promise<void> {
+    const entry = this.#counts.get(`${keyId}:${bucket}`);
+    if (entry && entry.windowStart === windowStart) entry.used = Math.max(0, entry.used - amount);
   }
 
   async prune(before: number): Promise<void> {

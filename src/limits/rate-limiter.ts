@@ -44,17 +44,29 @@ export class RateLimiter {
   }
 
   /** Counts one request; null when the key's tier has no request limit. */
-  request(principal: Principal): Promise<RateVerdict | null> {
-    return this.#take(principal, 'requests', 1, false);
+  async request(principal: Principal): Promise<RateVerdict | null> {
+    return (await this.#take(principal, 'requests', 1, false))?.verdict ?? null;
   }
 
-  /** Takes `count` events or throws RATE_LIMITED (then nothing is taken: the batch is not stored). */
-  async events(principal: Principal, count: number): Promise<void> {
-    const verdict = await this.#take(principal, 'events', count, true);
-    if (verdict && !verdict.allowed) throw rateLimited(verdict);
+  /**
+   * Takes `count` events, runs `store` and returns what it returns. Over the limit it throws RATE_LIMITED
+   * and `store` never runs. When `store` throws, nothing was stored: the events are given back to the
+   * window they were taken from, and the error goes on.
+   */
+  async events<T>(principal: Principal, count: number, store: () => Promise<T>): Promise<T> {
+    const taken = await this.#take(principal, 'events', count, true);
+    if (taken && !taken.verdict.allowed) throw rateLimited(taken.verdict);
+    try {
+      return await store();
+    } catch (error) {
+      // A failed give-back (the counter store down too) leaves the charge to lapse with its window; the
+      // caller must hear of the store's failure, not of that.
+      if (taken) await this.#store.giveBack(principal.keyId, 'events', taken.windowStart, count).catch(() => {});
+      throw error;
+    }
   }
 
-  async #take(principal: Principal, bucket: RateBucket, amount: number, giveBack: boolean): Promise<RateVerdict | null> {
+  async #take(principal: Principal, bucket: RateBucket, amount: number, giveBack: boolean): Promise<{ verdict: RateVerdict; windowStart: number } | null> {
     const limit = TIER_LIMITS[principal.tier][bucket];
     if (limit === null || amount <= 0) return null;
     const now = this.#now();
@@ -62,14 +74,15 @@ export class RateLimiter {
     const used = await this.#store.add(principal.keyId, bucket, windowStart, amount);
     const allowed = used <= limit;
     if (!allowed) this.#onRefused?.(bucket);
-    if (!allowed && giveBack) await this.#store.add(principal.keyId, bucket, windowStart, -amount);
+    if (!allowed && giveBack) await this.#store.giveBack(principal.keyId, bucket, windowStart, amount);
     this.#maybePrune(windowStart);
-    return {
+    const verdict = {
       allowed,
       limit,
       remaining: Math.max(0, limit - (allowed ? used : giveBack ? used - amount : used)),
       resetSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
     };
+    return { verdict, windowStart };
   }
 
   #maybePrune(windowStart: number): void {

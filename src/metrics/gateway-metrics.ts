@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/open-database.js';
+import type { StreamCutReason } from '../http/stream-guard.js';
 import type { RateBucket } from '../limits/tier-limits.js';
 import type { SessionFeed } from '../live/session-feed.js';
 import { DatabaseUp } from './database-up.js';
@@ -26,6 +27,7 @@ export class GatewayMetrics implements IngestSink {
   readonly #operations: Counter<'operation_type' | 'operation_name'>;
   readonly #ingested: Counter<'outcome'>;
   readonly #rateLimited: Counter<'bucket'>;
+  readonly #streamsCut: Counter<'reason'>;
 
   constructor({ database, feed }: MetricsSources) {
     const registers = [(this.#registry = new Registry())];
@@ -62,6 +64,13 @@ export class GatewayMetrics implements IngestSink {
     });
     for (const outcome of ['stored', 'duplicate', 'rejected']) this.#ingested.inc({ outcome }, 0);
     for (const bucket of ['requests', 'events']) this.#rateLimited.inc({ bucket }, 0);
+    this.#streamsCut = new Counter({
+      name: 'trenchcoat_live_streams_cut_total',
+      help: 'Live streams whose connection was closed because the client did not take what was sent: too many bytes unsent (buffer) or none taken for the write timeout (timeout).',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['buffer', 'timeout']) this.#streamsCut.inc({ reason }, 0);
     new Gauge({
       name: 'trenchcoat_live_subscriptions',
       help: 'Live (GraphQL subscription) streams open in this process.',
@@ -127,5 +136,9 @@ export class GatewayMetrics implements IngestSink {
 
   rateLimited(bucket: RateBucket): void {
     this.#rateLimited.inc({ bucket });
+  }
+
+  streamCut(reason: StreamCutReason): void {
+    this.#streamsCut.inc({ reason });
   }
 }

@@ -66,6 +66,15 @@ export const ERROR_SCHEMAS: Readonly<Record<string, JsonObject>> = {
     'absent',
     'The body is over the limit (`TRENCHCOAT_BODY_LIMIT_BYTES`, default 5 MiB); nothing is stored.',
   ),
+  UnsupportedMediaType: errorEnvelope(
+    'UNSUPPORTED_MEDIA_TYPE',
+    {
+      pattern: '^The body must be sent as Content-Type: application/json; ',
+      examples: ['The body must be sent as Content-Type: application/json; not text/plain.'],
+    },
+    'absent',
+    'The body is not declared `application/json` (no Content-Type, another type, or a charset other than UTF-8); nothing is read or stored.',
+  ),
   RateLimited: errorEnvelope(
     'RATE_LIMITED',
     { pattern: '^Rate limit exceeded\\. Retry after [0-9]+ seconds\\.$', examples: ['Rate limit exceeded. Retry after 50 seconds.'] },
@@ -143,6 +152,11 @@ export const ERROR_RESPONSES: Readonly<Record<string, JsonObject>> = {
     Allow: header('The methods the path takes (`HEAD` wherever `GET` is).', { type: 'string', examples: ['GET, HEAD'] }, true),
   }),
   PayloadTooLarge: jsonResponse('`PAYLOAD_TOO_LARGE`: the body is over the limit (checked before the key).', 'PayloadTooLarge', plainHeaders()),
+  UnsupportedMediaType: jsonResponse(
+    '`UNSUPPORTED_MEDIA_TYPE`: the body is not declared `application/json` (checked before the key).',
+    'UnsupportedMediaType',
+    plainHeaders(),
+  ),
   RateLimited: jsonResponse('`RATE_LIMITED`: wait `Retry-After` seconds.', 'RateLimited', {
     ...plainHeaders(),
     'Retry-After': header('Seconds until the limit resets.', SECONDS, true),

@@ -25,7 +25,7 @@ const DESCRIPTION = `The Trenchcoat gateway's REST API for Claude Code telemetry
 
 **Errors.** Every error body is \`{"error": {"code", "message", "details"?}}\` and nothing else; \`details\` (\`[{"field", "message"}]\`) comes with \`VALIDATION_ERROR\`. On any path: an unknown path is **404** \`NOT_FOUND\`, with or without a key (response \`NotFound\`); a known path with a method it does not take is **405** \`METHOD_NOT_ALLOWED\` with an \`Allow\` header (response \`MethodNotAllowed\`); a request target that is not a path is 400 \`VALIDATION_ERROR\`. A request never gets a 5xx because of what the client sent.
 
-**Requests.** Every \`GET\` also answers \`HEAD\`. Every response carries \`X-Request-Id\`. A query parameter given twice is a 400; unknown parameters are ignored.
+**Requests.** Every \`GET\` also answers \`HEAD\`. A body is JSON, sent with \`Content-Type: application/json\` (a \`charset\`, if any, \`utf-8\`); without it, **415** \`UNSUPPORTED_MEDIA_TYPE\`. Every response carries \`X-Request-Id\`. A query parameter given twice is a 400; unknown parameters are ignored.
 
 **Rate limits** per key and minute, by the key's tier: \`standard\` ${n(t.standard.requests)} requests, \`premium\` ${n(t.premium.requests)}, \`ingestion\` ${n(t.ingestion.requests)} requests and ${n(t.ingestion.events)} events, \`unlimited\` none. Counted responses carry \`RateLimit-Limit\`, \`-Remaining\`, \`-Reset\` and \`-Policy\`; over the limit, **429** \`RATE_LIMITED\` with \`Retry-After\`.`;
 
@@ -65,8 +65,8 @@ function keyedOperation(op: KeyedOperation): JsonObject {
       '400': responseRef('ValidationError'),
       '401': responseRef('Unauthorized'),
       '403': responseRef(forbiddenName(op.scope)),
-      // The body is read, within the limit, before the key.
-      ...(op.requestSchema ? { '413': responseRef('PayloadTooLarge') } : {}),
+      // The body's type, and its size within the limit, are checked before the key.
+      ...(op.requestSchema ? { '413': responseRef('PayloadTooLarge'), '415': responseRef('UnsupportedMediaType') } : {}),
       '429': responseRef('RateLimited'),
       '500': responseRef('InternalError'),
       '503': responseRef('Unavailable'),

@@ -13,7 +13,8 @@ export const docsPageRoute: RestRoute = {
       status: 200,
       content: docsPage(await docsAssets()),
       contentType: 'text/html; charset=utf-8',
-      headers: { ...NO_SNIFF, 'cache-control': 'no-cache', 'content-security-policy': DOCS_PAGE_CSP },
+      // The CSP's frame-ancestors 'none' keeps the page out of frames; X-Frame-Options says so to older browsers.
+      headers: { ...NO_SNIFF, 'cache-control': 'no-cache', 'content-security-policy': DOCS_PAGE_CSP, 'x-frame-options': 'DENY' },
     }),
   },
 };

@@ -17,8 +17,9 @@ export type RestHandler = (request: RestRequest) => Promise<RestResult>;
 
 /**
  * A path and its handlers by method. `needsBody` routes get their body read (within the limit), once the
- * request is admitted. `needs: 'nothing'` routes (the API description and its page) read no key and count
- * against no rate limit; `'apiKey'` routes refuse a request without a valid key before reading anything else.
+ * request is admitted; it must be declared `application/json` (else 415, before admission). `needs: 'nothing'`
+ * routes (the API description and its page) read no key and are counted per client address (the keyless budget);
+ * `'apiKey'` routes refuse a request without a valid key before reading anything else.
  */
 export interface RestRoute {
   readonly path: string;

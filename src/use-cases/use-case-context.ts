@@ -4,9 +4,12 @@ import type { Tables } from '../db/tables.js';
 import type { ChangeSink } from '../live/change-publisher.js';
 import type { IngestSink } from '../metrics/ingest-sink.js';
 
-/** Counts ingested events against the caller's tier; throws RATE_LIMITED when over. */
+/**
+ * Counts ingested events against the caller's tier around the store: throws RATE_LIMITED when over (`store` never
+ * runs), and gives the events back when `store` throws (nothing was stored).
+ */
 export interface EventLimiter {
-  events(principal: Principal, count: number): Promise<void>;
+  events<T>(principal: Principal, count: number, store: () => Promise<T>): Promise<T>;
 }
 
 /** What a use case reaches beyond its arguments. Every one is present; a caller without a listener passes a no-op. */
@@ -27,7 +30,7 @@ export interface UseCaseContext extends UseCaseServices {
 }
 
 export const NO_CHANGES: ChangeSink = Object.freeze({ sessionsChanged() {} });
-export const NO_LIMIT: EventLimiter = Object.freeze({ events: async () => {} });
+export const NO_LIMIT: EventLimiter = Object.freeze({ events: <T>(_principal: Principal, _count: number, store: () => Promise<T>) => store() });
 export const NO_INGEST_COUNT: IngestSink = Object.freeze({ eventsIngested() {} });
 
 /** The one place a use-case context is built: HTTP (REST and GraphQL), demo, seed and import alike. */

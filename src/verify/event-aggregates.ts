@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { EngineName } from '../db/engine-name.js';
 import type { SessionsTable, SessionToolsTable, Tables } from '../db/tables.js';
+import { COUNTED_TOOL_NAME_CHARS } from '../ingest/counted-tool-name.js';
 
 /** What a sessions row must hold, aggregated from the stored events alone (docs/api.md#how-events-fold-into-sessions). */
 export type SessionAggregate = Omit<SessionsTable, 'account_id' | 'id'> & { session_id: string };
@@ -70,8 +71,8 @@ function unstorable(dialect: EngineName, token: RawBuilder<unknown>): RawBuilder
 
 /**
  * The per-event fields the tool counters read from `data` (stored as canonical JSON text):
- * `tool_name` when a string ingestion can index, `is_error` when exactly `true`, `duration_ms`
- * when a number.
+ * `tool_name` when a string ingestion can index (cut to the characters it counts, as countedToolName does: SQLite's
+ * substr and PostgreSQL's left count code points), `is_error` when exactly `true`, `duration_ms` when a number.
  */
 function toolFields(dialect: EngineName, accountId: number, ids: readonly string[]): RawBuilder<unknown> {
   const scope = sql`${ofSessions(accountId, ids)} and event_type in ('tool_use', 'tool_result')`;
@@ -79,7 +80,7 @@ function toolFields(dialect: EngineName, accountId: number, ids: readonly string
     return sql`
       select session_id, event_type,
         case when json_type(data, '$.tool_name') = 'text' and not ${unstorable(dialect, sql`data -> '$.tool_name'`)}
-          then json_extract(data, '$.tool_name') end as tool_name,
+          then substr(json_extract(data, '$.tool_name'), 1, ${sql.lit(COUNTED_TOOL_NAME_CHARS)}) end as tool_name,
         coalesce(json_type(data, '$.is_error') = 'true', 0) as is_error,
         case when json_type(data, '$.duration_ms') in ('integer', 'real') then json_extract(data, '$.duration_ms') end as ms
       from events where ${scope}`;
@@ -89,7 +90,7 @@ function toolFields(dialect: EngineName, accountId: number, ids: readonly string
   return sql`
     select session_id, event_type,
       case when json_typeof(j -> 'tool_name') = 'string' and not ${unstorable(dialect, sql`(j -> 'tool_name')::text`)}
-        then j ->> 'tool_name' end as tool_name,
+        then left(j ->> 'tool_name', ${sql.lit(COUNTED_TOOL_NAME_CHARS)}) end as tool_name,
       coalesce(json_typeof(j -> 'is_error') = 'boolean' and j ->> 'is_error' = 'true', false) as is_error,
       case when json_typeof(j -> 'duration_ms') = 'number' then (j ->> 'duration_ms')::float8 end as ms
     from (select session_id, event_type, (${pgParsable(sql.ref('data'))})::json as j from events where ${scope}) as parsed

@@ -25,7 +25,12 @@ export interface GraphQLBody {
 export async function startTestGateway(options: { now?: () => number; env?: Record<string, string> } = {}): Promise<TestGateway> {
   const database = await createTestDatabase();
   const dbPath = database.sqlitePath ?? database.url;
-  const config = loadConfig({ port: '0', host: '127.0.0.1', db: database.url }, { ...database.gatewayEnv, ...options.env });
+  const config = loadConfig({ port: '0', host: '127.0.0.1', db: database.url }, {
+    ...database.gatewayEnv,
+    // Keys are tier `unlimited` here, and keyless callers likewise: the per-client budget is tested on its own.
+    TRENCHCOAT_ANONYMOUS_REQUESTS_PER_MINUTE: '1000000',
+    ...options.env,
+  });
   const gateway = await startGateway(config, { logger: createLogger('silent'), now: options.now });
   const headersFor = (key: string | null | undefined, extra: Record<string, string> = {}) => ({
     ...(key ? { 'x-api-key': key } : {}),

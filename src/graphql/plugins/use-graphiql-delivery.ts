@@ -5,6 +5,16 @@ import type { Plugin } from 'graphql-yoga';
 
 const gzipAsync = promisify(gzip);
 
+/**
+ * GraphiQL runs operations with the key its Headers tab keeps: another site must not frame it (clickjacking) nor have
+ * the page read as anything but HTML. X-Frame-Options is for browsers that predate CSP's frame-ancestors.
+ */
+const NOT_FRAMED: Readonly<Record<string, string>> = {
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+};
+
 interface PreparedPage {
   html: string;
   etag: string;
@@ -44,6 +54,7 @@ export function useGraphiQLDelivery(): Plugin {
         'cache-control': 'no-cache',
         etag: page.etag,
         vary: 'Accept-Encoding',
+        ...NOT_FRAMED,
       };
       if (request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim() === page.etag)) {
         setResponse(new fetchAPI.Response(null, { status: 304, headers }));

@@ -1,4 +1,7 @@
-import { resolveRange, type RangeArgs } from '../../analytics/analytics-range.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { estimateRangeSessions } from '../../analytics/analytics-queries.js';
+import { isEmptyRange, resolveRange, type RangeArgs } from '../../analytics/analytics-range.js';
+import { takeTurn } from '../../limits/take-turn.js';
 import type { ToolCount, ToolStats } from '../../analytics/tool-stats.js';
 import { validationError, type FieldProblem } from '../../errors/api-error.js';
 import { analyticsOverview, type AnalyticsOverview } from '../../use-cases/analytics-overview.js';
@@ -7,6 +10,8 @@ import type { AuthorizedContext } from '../../use-cases/use-case.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import type { RequestBudgets } from '../request-budgets.js';
+import { responsePath } from '../response-path.js';
 
 /** The `analytics` field's arguments, and the instant its defaults are taken from. */
 interface AnalyticsRequest {
@@ -17,6 +22,48 @@ interface AnalyticsRequest {
 /** The use cases see one clock reading per `analytics` field, so overview and tools agree. */
 function at(ctx: GraphQLContext, request: AnalyticsRequest): AuthorizedContext {
   return { ...authorized(ctx), now: () => request.now };
+}
+
+/** Per request: the estimate of each range asked for, read once however many aliases ask. */
+const estimates = new WeakMap<RequestBudgets, Map<string, Promise<number>>>();
+
+function estimateSessions(ctx: GraphQLContext, request: AnalyticsRequest): Promise<number> {
+  const range = resolveRange(request.range, request.now, []);
+  if (isEmptyRange(range)) return Promise.resolve(0);
+  let known = estimates.get(ctx.budgets);
+  if (!known) estimates.set(ctx.budgets, (known = new Map()));
+  const key = `${range.startMs}:${range.endMs}`;
+  let estimate = known.get(key);
+  if (!estimate) known.set(key, (estimate = estimateRangeSessions(ctx.db, authorized(ctx).principal.accountId, range)));
+  return estimate;
+}
+
+/**
+ * Charges the rows an analytics field reads (the sessions of its range, once per statement that scans
+ * them) before it reads them, then waits for a turn of the event loop, so that the fields asked for
+ * together have all charged before the first one reads: a request over the rows limit reads nothing.
+ */
+async function chargeRange(ctx: GraphQLContext, request: AnalyticsRequest, info: GraphQLResolveInfo, field: string, statements: number): Promise<void> {
+  const budget = ctx.budgets.of();
+  const sessions = await estimateSessions(ctx, request);
+  budget.charge({
+    rows: sessions * statements,
+    path: responsePath(info.path),
+    what: `${field}, about ${sessions} sessions in its range, read by ${statements === 1 ? 'one statement' : `${statements} statements`}`,
+    advice: () => 'Ask for a shorter date range, or for fewer analytics fields or aliases at a time.',
+  });
+  await takeTurn();
+  budget.check();
+}
+
+/** Tool names are as long as their events made them: charged once read, before the answer is built. */
+function chargeNames(ctx: GraphQLContext, info: GraphQLResolveInfo, field: string, names: readonly { name: string }[]): void {
+  ctx.budgets.of().charge({
+    bytes: names.reduce((sum, t) => sum + Buffer.byteLength(t.name), 0),
+    path: responsePath(info.path),
+    what: `${field}, ${names.length} tool names`,
+    advice: () => 'Ask for fewer tools (a smaller limit) or fewer analytics aliases.',
+  });
 }
 
 const ToolCountType = builder.objectRef<ToolCount>('ToolCount').implement({
@@ -59,7 +106,12 @@ const AnalyticsType = builder.objectRef<AnalyticsRequest>('Analytics').implement
   fields: (t) => ({
     overview: t.field({
       type: OverviewType,
-      resolve: (request, _args, ctx) => analyticsOverview.run(at(ctx, request), request.range),
+      resolve: async (request, _args, ctx, info) => {
+        await chargeRange(ctx, request, info, 'Analytics.overview', 2);
+        const overview = await analyticsOverview.run(at(ctx, request), request.range);
+        chargeNames(ctx, info, 'Analytics.overview', overview.topTools);
+        return overview;
+      },
     }),
     tools: t.field({
       type: [ToolStatsType],
@@ -67,7 +119,12 @@ const AnalyticsType = builder.objectRef<AnalyticsRequest>('Analytics').implement
       args: {
         limit: t.arg.int({ defaultValue: DEFAULT_TOOLS_LIMIT, description: 'Default 10; above 50 is applied as 50; below 1 is an error.' }),
       },
-      resolve: (request, args, ctx) => analyticsTools.run(at(ctx, request), { ...request.range, limit: args.limit }),
+      resolve: async (request, args, ctx, info) => {
+        await chargeRange(ctx, request, info, 'Analytics.tools', 1);
+        const tools = await analyticsTools.run(at(ctx, request), { ...request.range, limit: args.limit });
+        chargeNames(ctx, info, 'Analytics.tools', tools);
+        return tools;
+      },
     }),
   }),
 });

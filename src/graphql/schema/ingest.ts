@@ -2,6 +2,7 @@ import { ingestEvents, type EventError, type IngestResult } from '../../use-case
 import type { ArgumentNames } from '../../use-cases/argument-names.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
+import { INGESTING_FIELD } from '../ingesting-field.js';
 
 const EventInput = builder.inputType('EventInput', {
   description: 'One telemetry event. Fields are checked per event, as in POST /api/v1/events.',
@@ -41,6 +42,7 @@ builder.mutationField('ingestEvents', (t) =>
     description: 'Stores 1 to 1000 events in one transaction. Needs write:events.',
     args: { events: t.arg({ type: [EventInput], required: true }) },
     authScopes: { scope: ingestEvents.scope },
+    extensions: INGESTING_FIELD,
     resolve: (_root, args, ctx) =>
       ingestEvents.run(authorized(ctx), {
         events: args.events.map((e) => ({

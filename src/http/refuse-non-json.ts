@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+import { apiError } from '../errors/api-error.js';
+import type { ErrorShape, Refusal } from './admission.js';
+import { refusalFor } from './refusal-for.js';
+
+/** Which requests of a route carry a JSON body, and the media types (lower case, no parameters) read as JSON. */
+export interface JsonBodyRule {
+  readonly methods: readonly string[];
+  readonly mediaTypes: readonly string[];
+}
+
+/** The charset labels that name UTF-8 (RFC 8259: JSON exchanged between systems is UTF-8). */
+const UTF8_LABELS = new Set(['utf-8', 'utf8']);
+/** What a media type or a charset may be shown back as, in a message: a short token, nothing a client must escape. */
+const SHOWABLE = /^[a-z0-9!#$&^_.+-]{1,60}(\/[a-z0-9!#$&^_.+-]{1,60})?$/;
+
+function shown(value: string): string | null {
+  return SHOWABLE.test(value) ? value : null;
+}
+
+function unquoted(value: string): string {
+  const trimmed = value.trim();
+  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
+}
+
+/** Why `header` does not declare a UTF-8 body of one of `mediaTypes`, or the media type it declares. */
+function judge(header: string | undefined, mediaTypes: readonly string[]): { problem: string } | { mediaType: string } {
+  if (header === undefined || header.trim() === '') return { problem: 'this request has no Content-Type' };
+  const [essence = '', ...parameters] = header.split(';');
+  const mediaType = essence.trim().toLowerCase();
+  if (!mediaTypes.includes(mediaType)) {
+    const declared = shown(mediaType);
+    return { problem: declared ? `not ${declared}` : 'not the type this request declares' };
+  }
+  for (const parameter of parameters) {
+    const eq = parameter.indexOf('=');
+    if (eq < 0 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = unquoted(parameter.slice(eq + 1)).toLowerCase();
+    if (!UTF8_LABELS.has(charset)) {
+      const declared = shown(charset);
+      return { problem: `JSON bodies are UTF-8, ${declared ? `not charset=${declared}` : 'not the charset this request declares'}` };
+    }
+  }
+  return { mediaType };
+}
+
+/**
+ * Refuses, with 415 UNSUPPORTED_MEDIA_TYPE, a request whose method carries a JSON body on this route but whose
+ * Content-Type is missing, another type (text/plain and forms are what a browser sends cross-site without a CORS
+ * preflight) or a charset other than UTF-8. A request it lets through gets its Content-Type rewritten to the bare
+ * media type in lower case: Yoga matches `application/json` case-sensitively and with nothing before a `;`.
+ */
+export function refuseNonJson(route: { readonly shape: ErrorShape; readonly accepts?: JsonBodyRule }, req: IncomingMessage): Refusal | null {
+  const method = req.method ?? 'GET';
+  if (!route.accepts?.methods.includes(method)) return null;
+  const verdict = judge(req.headers['content-type'], route.accepts.mediaTypes);
+  if ('mediaType' in verdict) {
+    req.headers['content-type'] = verdict.mediaType;
+    return null;
+  }
+  const message = `The body must be sent as Content-Type: application/json; ${verdict.problem}.`;
+  return refusalFor(apiError('UNSUPPORTED_MEDIA_TYPE', message), route.shape);
+}
