@@ -20,6 +20,7 @@ import { createAdmission, type AdmissionRule, type ClientRequestLimiter, type Er
 import type { BodyBytesInFlight } from './body-bytes-in-flight.js';
 import { assertJsonNesting } from './json-nesting.js';
 import { headerEntries } from './node-headers.js';
+import { capUnreadBody } from './cap-unread-body.js';
 import { readBody } from './read-body.js';
 import { refusalFor } from './refusal-for.js';
 import { refuseNonJson, type JsonBodyRule } from './refuse-non-json.js';
@@ -53,6 +54,9 @@ export interface ListenerDeps {
   /** What a live stream (SSE) is held to: its byte budget and write timeout. */
   readonly streams: StreamGuard;
 }
+
+/** What is read of a body its answer left unread before the connection is closed instead (see capUnreadBody). */
+const UNREAD_BODY_LIMIT_BYTES = 256 * 1024;
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -250,6 +254,7 @@ export function createRequestListener(deps: ListenerDeps) {
         sendError(res, classify(error, requestId));
       }
     } finally {
+      capUnreadBody(req, UNREAD_BODY_LIMIT_BYTES);
       const ms = performance.now() - started;
       logger.info({ reqId: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(ms) }, 'request');
       deps.metrics?.registry.requestFinished(route, req.method, res.statusCode, ms / 1000);
