@@ -309,7 +309,7 @@ describe('repeated, combined, unknown and misplaced parameters', () => {
   it('ignores unknown parameters, even repeated or malformed ones', async () => {
     const plain = await page('');
     expect(await page('foo=bar&foo=baz&sort=desc&page=3&limits=0&start=garbage')).toEqual(plain);
-    const filtered = await page('limit=2&order=desc&end_date=2024-01-31&unknown');
+    const filtered = await page('limit=2&direction=desc&end_date=2024-01-31&unknown');
     expect(filtered.limit).toBe(2);
     expect(filtered.sessions.map((s) => s.id)).toEqual(BULK.slice(0, 2).map((s) => s.id));
   });

@@ -109,9 +109,9 @@ const PATHS: Record<string, JsonObject> = {
       tag: 'Sessions',
       summary: 'List sessions',
       description:
-        "The key's account's sessions that started in the range, by `started_at` then `id`, ascending. Paging by `offset += limit` visits every session once while the data does not change. `total` counts all matching sessions; `limit` and `offset` are the values applied.",
+        "The key's account's sessions that started in the range, by `started_at` then `id`, ascending (`order=desc`: the exact reverse, newest first). Paging by `offset += limit` visits every session once, in either order, while the data does not change. `total` counts all matching sessions; `limit` and `offset` are the values applied.",
       scope: 'read:analytics',
-      parameters: ['SessionsLimit', 'SessionsOffset', 'SessionsStartDate', 'SessionsEndDate'],
+      parameters: ['SessionsLimit', 'SessionsOffset', 'SessionsStartDate', 'SessionsEndDate', 'SessionsOrder'],
       ok: { description: 'A page of sessions.', schema: 'SessionPage' },
     }),
   },

@@ -1,4 +1,5 @@
 import { DEFAULT_TOOLS_LIMIT, MAX_TOOLS_LIMIT } from '../use-cases/analytics-tools.js';
+import { DEFAULT_SESSION_ORDER, SESSION_ORDERS } from '../sessions/session-order.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../use-cases/list-sessions.js';
 import { REQUEST_ID_PATTERN } from './error-components.js';
 import { DATE_PATTERN, INPUT_TIME_PATTERN, type JsonObject } from './json-schema.js';
@@ -36,6 +37,11 @@ export const PARAMETERS: Readonly<Record<string, JsonObject>> = {
   }),
   SessionsStartDate: query('start_date', `Keeps sessions that started at or after it. ${DATE_RULE} Later than \`end_date\` → 400.`, DATE),
   SessionsEndDate: query('end_date', `Keeps sessions that started at or before it. ${DATE_RULE}`, DATE),
+  SessionsOrder: query(
+    'order',
+    '`asc`: by `started_at` then `id`, ascending (oldest first). `desc`: the exact reverse (newest first). Lower case only; any other value → 400.',
+    { type: 'string', enum: [...SESSION_ORDERS], default: DEFAULT_SESSION_ORDER },
+  ),
   AnalyticsStartDate: query(
     'start_date',
     `Sessions that started at or after it; default 30 days before now. ${DATE_RULE} Later than \`end_date\` → 400; past the default \`end_date\` → an empty report.`,

@@ -45,6 +45,15 @@ export class QueryParams {
     return undefined;
   }
 
+  /** One of `allowed`, spelled exactly (case included). */
+  oneOf<const T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const raw = this.#single(name);
+    if (raw === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.#problems.push({ field: name, message: `must be one of: ${allowed.join(', ')}` });
+    return undefined;
+  }
+
   /** Every bad parameter seen so far; the use case adds its own and reports them together. */
   get problems(): readonly FieldProblem[] {
     return this.#problems;

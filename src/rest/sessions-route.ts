@@ -1,6 +1,7 @@
 import { listSessions, type SessionPage } from '../use-cases/list-sessions.js';
 import { runGuarded } from '../use-cases/use-case.js';
 import type { Session } from '../sessions/session.js';
+import { SESSION_ORDERS } from '../sessions/session-order.js';
 import { formatUtc } from '../time/iso-time.js';
 import { QueryParams, RANGE_PARAMS } from './query-params.js';
 import type { RestRoute } from './route.js';
@@ -33,6 +34,7 @@ export const sessionsRoute: RestRoute = {
           offset: q.integer('offset'),
           startDate: q.date(RANGE_PARAMS.startDate),
           endDate: q.date(RANGE_PARAMS.endDate),
+          order: q.oneOf('order', SESSION_ORDERS),
           syntaxProblems: q.problems,
           names: RANGE_PARAMS,
         };

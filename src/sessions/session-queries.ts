@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { reusable } from '../db/reusable-query.js';
 import type { Tables } from '../db/tables.js';
+import type { SessionOrder } from './session-order.js';
 import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
 
 export interface SessionFilter {
@@ -11,6 +12,7 @@ export interface SessionFilter {
 export interface SessionPageQuery extends SessionFilter {
   limit: number;
   offset: number;
+  order: SessionOrder;
 }
 
 const DAY_MS = 86_400_000;
@@ -19,7 +21,7 @@ const SEEK_FROM_OFFSET = 1_000;
 
 const dayOf = (ms: number) => Math.floor(ms / DAY_MS);
 
-/** A run of the filtered sessions, in page order: `count` sessions starting at or after `fromMs`. */
+/** A run of the filtered sessions within one UTC day, in ascending order: `count` sessions starting at or after `fromMs`. */
 interface Segment {
   count: number;
   fromMs: number;
@@ -101,30 +103,44 @@ export interface SessionPageRows {
   total: number;
 }
 
-/** One page in (started_at, id) order and the number of sessions matching the filter. */
+/** One page in (started_at, id) order, ascending or descending, and the number of sessions matching the filter. */
 export async function selectSessionPage(db: Kysely<Tables>, accountId: number, page: SessionPageQuery): Promise<SessionPageRows> {
   const parts = await segments(db, accountId, page);
   const total = parts.reduce((sum, s) => sum + s.count, 0);
   if (page.offset >= total) return { rows: [], total };
 
+  // A deep offset narrows the range to begin at the segment it falls in (its first instant in
+  // ascending order, its last in descending), so the database skips at most a day's sessions.
   let fromMs = page.startMs;
+  let toMs = page.endMs;
   let skip = page.offset;
   if (page.offset >= SEEK_FROM_OFFSET) {
+    const walk = page.order === 'desc' ? [...parts].reverse() : parts;
     let before = 0;
-    for (const part of parts) {
+    for (const part of walk) {
       if (before + part.count > page.offset) {
-        fromMs = page.startMs === null ? part.fromMs : Math.max(page.startMs, part.fromMs);
+        if (page.order === 'desc') {
+          const dayEnd = (dayOf(part.fromMs) + 1) * DAY_MS - 1;
+          toMs = page.endMs === null ? dayEnd : Math.min(page.endMs, dayEnd);
+        } else {
+          fromMs = page.startMs === null ? part.fromMs : Math.max(page.startMs, part.fromMs);
+        }
         skip = page.offset - before;
         break;
       }
       before += part.count;
     }
   }
-  const bounds = boundsOf(fromMs, page.endMs);
-  const query = reusable(db, `sessions.page.${bounds}`, (p) =>
-    inRange(db, bounds, p).select(SESSION_VIEW_COLUMNS).orderBy('started_at').orderBy('id').limit(p(3)).offset(p(4)),
-  );
-  const rows = await query.execute(db, accountId, fromMs, page.endMs, page.limit, skip);
+  const bounds = boundsOf(fromMs, toMs);
+  const query =
+    page.order === 'desc'
+      ? reusable(db, `sessions.pageDesc.${bounds}`, (p) =>
+          inRange(db, bounds, p).select(SESSION_VIEW_COLUMNS).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(p(3)).offset(p(4)),
+        )
+      : reusable(db, `sessions.page.${bounds}`, (p) =>
+          inRange(db, bounds, p).select(SESSION_VIEW_COLUMNS).orderBy('started_at').orderBy('id').limit(p(3)).offset(p(4)),
+        );
+  const rows = await query.execute(db, accountId, fromMs, toMs, page.limit, skip);
   return { rows, total };
 }
 

@@ -1,4 +1,5 @@
 import { validationError, type FieldProblem } from '../errors/api-error.js';
+import { DEFAULT_SESSION_ORDER, SESSION_ORDERS, type SessionOrder } from '../sessions/session-order.js';
 import { selectSessionPage } from '../sessions/session-queries.js';
 import { toSession, type Session } from '../sessions/session.js';
 import { callerName, type ArgumentNames } from './argument-names.js';
@@ -12,6 +13,8 @@ export interface ListSessionsArgs {
   offset?: number | null;
   startDate?: number | null;
   endDate?: number | null;
+  /** By (started_at, id): `asc` (the default) or `desc`, its exact reverse. */
+  order?: SessionOrder | null;
   /** Problems an adapter found while reading raw parameters (named as the caller sent them), reported with the use case's own. */
   syntaxProblems?: readonly FieldProblem[];
   /** The caller's spelling of these arguments, for the problems the use case reports. */
@@ -35,6 +38,7 @@ export const listSessions = defineUseCase<ListSessionsArgs, SessionPage>({
     const offset = args.offset ?? 0;
     const startMs = args.startDate ?? null;
     const endMs = args.endDate ?? null;
+    const order = args.order ?? DEFAULT_SESSION_ORDER;
     // Any integer above the maximum is applied as the maximum, however large.
     if (!reported.has(name('limit')) && (!(Number.isInteger(requestedLimit) || requestedLimit === Infinity) || requestedLimit < 1)) {
       problems.push({ field: name('limit'), message: 'must be an integer of at least 1' });
@@ -45,10 +49,13 @@ export const listSessions = defineUseCase<ListSessionsArgs, SessionPage>({
     if (startMs !== null && endMs !== null && startMs > endMs) {
       problems.push({ field: name('startDate'), message: 'must not be later than the end date' });
     }
+    if (!reported.has(name('order')) && !SESSION_ORDERS.includes(order)) {
+      problems.push({ field: name('order'), message: `must be one of: ${SESSION_ORDERS.join(', ')}` });
+    }
     if (problems.length > 0) throw validationError(problems);
 
     const limit = Math.min(requestedLimit, MAX_LIMIT);
-    const { rows, total } = await selectSessionPage(ctx.db, ctx.principal.accountId, { startMs, endMs, limit, offset });
+    const { rows, total } = await selectSessionPage(ctx.db, ctx.principal.accountId, { startMs, endMs, limit, offset, order });
     const now = ctx.now();
     return { nodes: rows.map((r) => toSession(r, now)), total, limit, offset };
   },

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMIT, listSessions, type SessionPage } from '../../use-cases/list-sessions.js';
+import { DEFAULT_SESSION_ORDER, type SessionOrder } from '../../sessions/session-order.js';
 import type { Session } from '../../sessions/session.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
@@ -32,8 +33,16 @@ const SessionEdgeType = builder.objectRef<Session>('SessionEdge').implement({
   }),
 });
 
+const SessionOrderType = builder.enumType('SessionOrder', {
+  description: 'The order of a page of sessions: by startedAt, then id.',
+  values: {
+    STARTED_AT_ASC: { value: 'asc' as SessionOrder, description: 'Oldest first; ties by id ascending.' },
+    STARTED_AT_DESC: { value: 'desc' as SessionOrder, description: 'Newest first; ties by id descending (the exact reverse).' },
+  },
+});
+
 const SessionConnectionType = builder.objectRef<SessionPage>('SessionConnection').implement({
-  description: 'A page of sessions ordered by startedAt, then id.',
+  description: 'A page of sessions ordered by startedAt, then id (ascending unless orderBy says otherwise).',
   fields: (t) => ({
     nodes: t.field({ type: [SessionType], resolve: (p) => p.nodes }),
     edges: t.field({ type: [SessionEdgeType], resolve: (p) => p.nodes }),
@@ -62,8 +71,9 @@ builder.queryField('sessions', (t) =>
       offset: t.arg.int({ defaultValue: 0 }),
       startDate: t.arg({ type: 'DateTime', description: 'Keeps sessions that started at or after it.' }),
       endDate: t.arg({ type: 'DateTime', description: 'Keeps sessions that started at or before it.' }),
+      orderBy: t.arg({ type: SessionOrderType, defaultValue: DEFAULT_SESSION_ORDER, description: 'STARTED_AT_DESC lists the newest first.' }),
     },
     authScopes: { scope: listSessions.scope },
-    resolve: (_root, args, ctx) => listSessions.run(authorized(ctx), args),
+    resolve: (_root, { orderBy, ...args }, ctx) => listSessions.run(authorized(ctx), { ...args, order: orderBy }),
   }),
 );
