@@ -90,6 +90,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       bodyBytesInFlight,
       clients,
       trustedProxies: config.http.trustedProxies,
+      corsOrigins: config.corsOrigins,
       hookPreviewChars: config.hookPreviewChars,
       metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
       streams: createStreamGuard({ bufferBytes: config.live.streamBufferBytes, writeTimeoutMs: config.live.streamWriteTimeoutMs, logger, metrics }),

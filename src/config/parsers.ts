@@ -1,3 +1,4 @@
+import type { CorsOrigins } from '../http/cors-policy.js';
 import { ConfigError } from './config-error.js';
 
 /** Turns a setting's text into its value, or fails with a one-line ConfigError naming `source`. */
@@ -106,5 +107,28 @@ export const bearerToken: Parser<string | null> = {
       throw new ConfigError(`${source} must be 16 to 1024 visible ASCII characters, without spaces (e.g. \`openssl rand -hex 32\`).`);
     }
     return text;
+  },
+};
+
+/** One origin as a browser sends it in Origin: anything else would never match, so it is refused at start. */
+function exactOrigin(entry: string, source: string): string {
+  let origin: string;
+  try {
+    origin = new URL(entry).origin;
+  } catch {
+    origin = 'null';
+  }
+  if (origin !== entry || !/^https?:\/\//.test(entry)) {
+    const hint = origin !== 'null' && /^https?:\/\//.test(origin) ? ` (did you mean "${origin}"?)` : '';
+    throw new ConfigError(`${source} must be * or a comma-separated list of origins like https://app.example:8443 (scheme, host and port only); "${entry}" is not one${hint}.`);
+  }
+  return origin;
+}
+
+export const corsOrigins: Parser<CorsOrigins> = {
+  accepts: '* or a comma-separated list of exact origins (`scheme://host[:port]`)',
+  parse(text, source) {
+    if (text.trim() === '*') return '*';
+    return Object.freeze(text.split(',').map((entry) => exactOrigin(entry.trim(), source)));
   },
 };

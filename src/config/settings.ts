@@ -1,5 +1,5 @@
 import { CHANGE_CHANNEL } from '../live/change-relay.js';
-import { anyText, bearerToken, bytes, channelName, characters, databaseLocation, oneOf, onOff, port, redisUrl, whole, type Parser } from './parsers.js';
+import { anyText, bearerToken, bytes, channelName, characters, corsOrigins, databaseLocation, oneOf, onOff, port, redisUrl, whole, type Parser } from './parsers.js';
 
 /** The command-line flags that stand for a setting; a flag wins over its variable. */
 export interface ConfigFlags {
@@ -43,6 +43,11 @@ export type LiveRelayKind = (typeof LIVE_RELAY_KINDS)[number];
 export const SETTINGS = {
   port: setting({ env: 'PORT', flag: 'port', parser: port, default: 4000, description: 'Port to listen on.' }),
   host: setting({ env: 'HOST', flag: 'host', parser: anyText, default: '127.0.0.1', description: 'Address to bind.' }),
+  // Keys travel in headers, never cookies: any origin is safe to allow, and credentials are never allowed.
+  corsOrigins: setting({
+    env: 'TRENCHCOAT_CORS_ORIGINS', parser: corsOrigins, default: '*', shownDefault: '`*` (any origin, without credentials)',
+    description: 'The web pages (origins) whose scripts may read answers (CORS); an origin not listed gets no CORS headers.',
+  }),
   databaseUrl: setting({ env: 'DATABASE_URL', flag: 'db', parser: databaseLocation, default: './data/trenchcoat.db', description: 'The database every command works on.' }),
   logLevel: setting({
     env: 'LOG_LEVEL', parser: { ...anyText, accepts: 'fatal, error, warn, info, debug, trace or silent' }, default: 'info',

@@ -8,7 +8,7 @@ import { yogaPostRequest, type GatewayYoga, type ServerContext } from './yoga.js
 
 export interface FastResponse {
   status: number;
-  /** Lower-case names; the listener adds the request id and the rate limit headers, as for Yoga. */
+  /** Lower-case names; the listener adds the request id, the rate limit and the CORS headers, as for Yoga. */
   headers: Record<string, string>;
   body: string;
 }
@@ -18,8 +18,6 @@ interface Params {
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
 }
-
-type HeaderGetter = ReturnType<typeof headerGetter>;
 
 /** The params of a body that is JSON and has exactly the shape of a plain query's; else null. */
 function paramsOf(body: GraphQLJsonBody): Params | null {
@@ -58,25 +56,6 @@ function jsonMediaType(accept: string | null): JsonMediaType | null {
   return null;
 }
 
-/**
- * The headers Yoga's CORS, with its default options (any origin, credentials), adds to the answer
- * of a request with an Origin. Its names as Yoga's Response gives them: lower case.
- */
-function corsHeaders(header: HeaderGetter): Record<string, string> {
-  const origin = header.get('origin');
-  if (origin === null) return {};
-  const cors: Record<string, string> = { 'access-control-allow-origin': origin, vary: 'Origin' };
-  const method = header.get('access-control-request-method');
-  if (method) cors['access-control-allow-methods'] = method;
-  const requested = header.get('access-control-request-headers');
-  if (requested) {
-    cors['access-control-allow-headers'] = requested;
-    cors['vary'] += ', Access-Control-Request-Headers';
-  }
-  if (origin !== '*') cors['access-control-allow-credentials'] = 'true';
-  return cors;
-}
-
 /** Yoga answers the request with what the fast path executed, without executing it again (nor parsing its body). */
 async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, serverContext: ServerContext & { jsonBody: GraphQLJsonBody }, executed: Executed): Promise<FastResponse> {
   const request = yogaPostRequest(yoga, 'http://gateway.invalid/graphql', headers, null);
@@ -97,9 +76,9 @@ async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, s
  * nothing has run: Yoga takes the request whole.
  *
  * Once it executes, it answers. A plain success (data, no errors, no extensions) it answers itself,
- * byte for byte as Yoga would: the media type Yoga's result processors pick, and the headers of
- * Yoga's CORS. Every other outcome goes to Yoga with the result attached (use-executed-result.ts),
- * and Yoga's answer is returned: masking, request id, status, extensions.http headers, CORS.
+ * byte for byte as Yoga would: the media type Yoga's result processors pick (CORS is the listener's,
+ * for both). Every other outcome goes to Yoga with the result attached (use-executed-result.ts),
+ * and Yoga's answer is returned: masking, request id, status, extensions.http headers.
  * The one exception is an execution the limits stop before any resolver runs (the cost, which
  * depends on the variables): nothing ran, so it is declined and Yoga refuses it.
  *
@@ -149,7 +128,7 @@ export async function tryFastQuery(
       if (!('data' in result)) return null; // stopped before any resolver ran
       if (result.errors === undefined && result.extensions === undefined) {
         const stringify = (result as { stringify?: (r: unknown) => string }).stringify ?? JSON.stringify;
-        return { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8`, ...corsHeaders(header) }, body: stringify(result) };
+        return { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` }, body: stringify(result) };
       }
     }
     executed = { result };

@@ -116,6 +116,8 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // The listener's CORS policy answers for every route, this one included.
+    cors: false,
     logging: false,
     maskedErrors: { maskError },
     plugins,

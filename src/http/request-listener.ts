@@ -21,6 +21,7 @@ import type { BodyBytesInFlight } from './body-bytes-in-flight.js';
 import { assertJsonNesting } from './json-nesting.js';
 import { headerEntries } from './node-headers.js';
 import { capUnreadBody } from './cap-unread-body.js';
+import { createCorsPolicy, type CorsOrigins } from './cors-policy.js';
 import { readBody } from './read-body.js';
 import { refusalFor } from './refusal-for.js';
 import { refuseNonJson, type JsonBodyRule } from './refuse-non-json.js';
@@ -53,6 +54,8 @@ export interface ListenerDeps {
   readonly metrics?: { readonly registry: GatewayMetrics; readonly token: string };
   /** What a live stream (SSE) is held to: its byte budget and write timeout. */
   readonly streams: StreamGuard;
+  /** The origins whose pages may read answers (CORS), for every route. */
+  readonly corsOrigins: CorsOrigins;
 }
 
 /** What is read of a body its answer left unread before the connection is closed instead (see capUnreadBody). */
@@ -99,6 +102,9 @@ interface GatewayRoute extends AdmissionRule {
   handle(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | null, requestId: string): Promise<void>;
 }
 
+/** What a preflight allows on a route that takes any method (its handler decides): what a page would send. */
+const ANY_METHOD = ['GET', 'POST'];
+
 function allowHeader(methods: readonly string[]): string {
   return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
 }
@@ -118,6 +124,7 @@ export function createRequestListener(deps: ListenerDeps) {
     logger,
     metricsToken: deps.metrics ? new MetricsToken(deps.metrics.token) : undefined,
   });
+  const cors = createCorsPolicy(deps.corsOrigins);
 
   function classify(error: unknown, requestId: string): RestError {
     if (isDatabaseUnavailable(error)) {
@@ -208,6 +215,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const started = performance.now();
     const requestId = requestIdFor(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
+    const corsAllowed = cors.decorate(req, res);
     let route = 'unknown';
     let shape: ErrorShape = 'rest';
     try {
@@ -224,6 +232,11 @@ export function createRequestListener(deps: ListenerDeps) {
       }
       route = found.path;
       shape = found.shape;
+      // Before the method check and admission: a preflight carries no key and is never counted.
+      if (cors.isPreflight(req)) {
+        cors.answerPreflight(res, corsAllowed, allowHeader(found.methods ?? ANY_METHOD));
+        return;
+      }
       const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
       if (found.methods && !found.methods.includes(method)) {
         const allow = allowHeader(found.methods);

@@ -53,7 +53,8 @@ export function useGraphiQLDelivery(): Plugin {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-cache',
         etag: page.etag,
-        vary: 'Accept-Encoding',
+        // Origin too: the listener's CORS policy varies on it when origins are listed, and this header replaces its own.
+        vary: 'Origin, Accept-Encoding',
         ...NOT_FRAMED,
       };
       if (request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim() === page.etag)) {
