@@ -6,8 +6,9 @@ import { ApiError, databaseUnavailable, unauthenticated, validationError } from 
 import { rateLimited, rateLimitHeaders, type RateVerdict } from '../limits/rate-limiter.js';
 import type { Logger } from '../log/logger.js';
 import type { MetricsToken } from '../metrics/metrics-token.js';
-import { restError, toRestError } from '../rest/error-envelope.js';
+import { restError } from '../rest/error-envelope.js';
 import { clientAddress } from './client-address.js';
+import { refusalFor } from './refusal-for.js';
 
 /**
  * What a route asks of a request before anything else is read:
@@ -83,10 +84,7 @@ export function presentedKey(headers: IncomingHttpHeaders): string | null {
 }
 
 function refuse(error: ApiError, shape: ErrorShape): Admission {
-  const refusal: Refusal = shape === 'rest'
-    ? toRestError(error)
-    : { status: error.status, body: { errors: [{ message: error.message, extensions: { code: error.code } }] }, headers: error.headers };
-  return { admitted: false, refusal };
+  return { admitted: false, refusal: refusalFor(error, shape) };
 }
 
 /**

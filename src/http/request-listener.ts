@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { METRICS_PATH, serveMetrics } from '../metrics/metrics-endpoint.js';
 import { MetricsToken } from '../metrics/metrics-token.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError, apiError } from '../errors/api-error.js';
 import { internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
@@ -24,7 +24,7 @@ import { capUnreadBody } from './cap-unread-body.js';
 import { createCorsPolicy, type CorsOrigins } from './cors-policy.js';
 import { readBody } from './read-body.js';
 import { refusalFor } from './refusal-for.js';
-import { refuseNonJson, type JsonBodyRule } from './refuse-non-json.js';
+import { requireJsonBody, type JsonBodyRule } from './require-json-body.js';
 import { sendContent, sendFetchResponse, sendJson } from './send.js';
 import type { StreamGuard } from './stream-guard.js';
 import { acceptsStream } from './stream-media-types.js';
@@ -152,8 +152,7 @@ export function createRequestListener(deps: ListenerDeps) {
       // Yoga's GET parser throws a bare SyntaxError (a 500) on `variables` or `extensions` that are not JSON.
       const malformed = malformedJsonParam(url.searchParams);
       if (malformed) {
-        sendJson(res, 400, { errors: [{ message: `The \`${malformed}\` query parameter must be a JSON object.`, extensions: { code: 'VALIDATION_ERROR' } }] });
-        return;
+        throw apiError('VALIDATION_ERROR', `The \`${malformed}\` query parameter must be a JSON object.`);
       }
       // An EventSource-style GET stream goes the way a POST's does: held to the stream limits, ended when its client leaves.
       if (req.method === 'GET' && acceptsStream(req.headers.accept)) {
@@ -167,7 +166,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const anonymous = principal === null;
     const limit = anonymous ? { bytes: Math.min(deps.anonymous.bodyLimitBytes, deps.bodyLimitBytes), anonymous } : { bytes: deps.bodyLimitBytes, anonymous };
     const body = await readBody(req, res, limit, deps.bodyBytesInFlight);
-    // refuseNonJson let only JSON bodies through. Parsed here, once: the fast path and Yoga both take this parse.
+    // requireJsonBody let only JSON bodies through. Parsed here, once: the fast path and Yoga both take this parse.
     const jsonBody = graphqlJsonBody(body, anonymous ? deps.anonymous.jsonMaxDepth : deps.jsonMaxDepth);
     const parsedContext = { ...serverContext, jsonBody };
     const fast = await tryFastQuery(deps.yoga, req.headers, body, parsedContext);
@@ -243,11 +242,7 @@ export function createRequestListener(deps: ListenerDeps) {
         sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${found.path}. Allowed: ${allow}.`), { allow });
         return;
       }
-      const unsupported = refuseNonJson(found, req);
-      if (unsupported) {
-        sendJson(res, unsupported.status, unsupported.body, unsupported.headers);
-        return;
-      }
+      requireJsonBody(found.accepts, req);
       const admission = await admit(found, req, res, requestId);
       if (!admission.admitted) {
         const { refusal } = admission;

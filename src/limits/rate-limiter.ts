@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { apiError } from '../errors/api-error.js';
 import type { RateCounterStore } from './rate-counter-store.js';
+import { verdictOf, windowStartOf, WindowPruner } from './fixed-window.js';
 import { TIER_LIMITS, WINDOW_MS, type RateBucket } from './tier-limits.js';
 
 export interface RateVerdict {
@@ -34,13 +35,14 @@ export class RateLimiter {
   readonly #store: RateCounterStore;
   readonly #now: () => number;
   readonly #onRefused: ((bucket: RateBucket) => void) | undefined;
-  #lastPrune = 0;
+  readonly #pruner: WindowPruner;
 
   /** `onRefused` is told of each refusal (metrics). */
   constructor(store: RateCounterStore, now: () => number = Date.now, onRefused?: (bucket: RateBucket) => void) {
     this.#store = store;
     this.#now = now;
     this.#onRefused = onRefused;
+    this.#pruner = new WindowPruner(store);
   }
 
   /** Counts one request; null when the key's tier has no request limit. */
@@ -70,25 +72,16 @@ export class RateLimiter {
     const limit = TIER_LIMITS[principal.tier][bucket];
     if (limit === null || amount <= 0) return null;
     const now = this.#now();
-    const windowStart = now - (now % WINDOW_MS);
+    const windowStart = windowStartOf(now);
     const used = await this.#store.add(principal.keyId, bucket, windowStart, amount);
     const allowed = used <= limit;
     if (!allowed) this.#onRefused?.(bucket);
-    if (!allowed && giveBack) await this.#store.giveBack(principal.keyId, bucket, windowStart, amount);
-    this.#maybePrune(windowStart);
-    const verdict = {
-      allowed,
-      limit,
-      remaining: Math.max(0, limit - (allowed ? used : giveBack ? used - amount : used)),
-      resetSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
-    };
+    // A refused charge that is given back leaves the window as it was: remaining counts without it.
+    const given = !allowed && giveBack;
+    if (given) await this.#store.giveBack(principal.keyId, bucket, windowStart, amount);
+    this.#pruner.maybePrune(windowStart);
+    const verdict = { ...verdictOf(given ? used - amount : used, limit, windowStart, now), allowed };
     return { verdict, windowStart };
-  }
-
-  #maybePrune(windowStart: number): void {
-    if (windowStart - this.#lastPrune < WINDOW_MS) return;
-    this.#lastPrune = windowStart;
-    this.#store.prune(windowStart - WINDOW_MS).catch(() => {});
   }
 
   close(): Promise<void> {

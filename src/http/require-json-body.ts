@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { apiError } from '../errors/api-error.js';
-import type { ErrorShape, Refusal } from './admission.js';
-import { refusalFor } from './refusal-for.js';
 
 /** Which requests of a route carry a JSON body, and the media types (lower case, no parameters) read as JSON. */
 export interface JsonBodyRule {
@@ -45,19 +43,14 @@ function judge(header: string | undefined, mediaTypes: readonly string[]): { pro
 }
 
 /**
- * Refuses, with 415 UNSUPPORTED_MEDIA_TYPE, a request whose method carries a JSON body on this route but whose
+ * Throws 415 UNSUPPORTED_MEDIA_TYPE for a request whose method carries a JSON body on this route but whose
  * Content-Type is missing, another type (text/plain and forms are what a browser sends cross-site without a CORS
  * preflight) or a charset other than UTF-8. A request it lets through gets its Content-Type rewritten to the bare
  * media type in lower case: Yoga matches `application/json` case-sensitively and with nothing before a `;`.
  */
-export function refuseNonJson(route: { readonly shape: ErrorShape; readonly accepts?: JsonBodyRule }, req: IncomingMessage): Refusal | null {
-  const method = req.method ?? 'GET';
-  if (!route.accepts?.methods.includes(method)) return null;
-  const verdict = judge(req.headers['content-type'], route.accepts.mediaTypes);
-  if ('mediaType' in verdict) {
-    req.headers['content-type'] = verdict.mediaType;
-    return null;
-  }
-  const message = `The body must be sent as Content-Type: application/json; ${verdict.problem}.`;
-  return refusalFor(apiError('UNSUPPORTED_MEDIA_TYPE', message), route.shape);
+export function requireJsonBody(rule: JsonBodyRule | undefined, req: IncomingMessage): void {
+  if (!rule?.methods.includes(req.method ?? 'GET')) return;
+  const verdict = judge(req.headers['content-type'], rule.mediaTypes);
+  if ('problem' in verdict) throw apiError('UNSUPPORTED_MEDIA_TYPE', `The body must be sent as Content-Type: application/json; ${verdict.problem}.`);
+  req.headers['content-type'] = verdict.mediaType;
 }
