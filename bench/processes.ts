@@ -131,10 +131,14 @@ export function startGateway(db: string, logLevel: string | null, name = 'gatewa
   });
 }
 
-/** Runs `trenchcoat <args>` to completion; returns stdout (throws with stderr on failure). */
-export function runCli(args: string[]): Promise<string> {
+/**
+ * Runs `trenchcoat <args>` to completion; returns stdout (throws with stderr on failure). `root` is the checkout
+ * whose bin/ runs (another commit's build, for a side-by-side run), `env` its environment.
+ */
+export function runCli(args: string[], options: { root?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const root = options.root ?? ROOT;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TRENCHCOAT_BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin', 'trenchcoat.js'), ...args], { cwd: root, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     child.once('exit', () => live.delete(child));
     let out = '';
