@@ -4,6 +4,9 @@ import { KeyStore } from './auth/key-store.js';
 import type { GatewayConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
 import { isPostgresUrl, openDatabase, type Database } from './db/open-database.js';
+import { openPersistedQueryStore } from './graphql/persisted/open-persisted-query-store.js';
+import { readTrustedDocuments } from './graphql/persisted/trusted-documents.js';
+import { attachGraphQLWebSocket } from './graphql/ws/graphql-ws-server.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { BodyBytesInFlight } from './http/body-bytes-in-flight.js';
 import { createRequestListener } from './http/request-listener.js';
@@ -80,20 +83,38 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       throw StartupError.because(`cannot start the live updates relay (${relay.name})`, error);
     }
 
-    const services: UseCaseServices = { db: database.db, now, changes, limiter, ingested: metrics ?? NO_INGEST_COUNT };
-    const yoga = createGatewayYoga({ services, introspection: config.introspection, feed, limits: config.graphqlLimits, logger, metrics });
+    const services: UseCaseServices = { db: database.db, readsOffLoop: database.readsOffLoop, now, changes, limiter, ingested: metrics ?? NO_INGEST_COUNT };
+    const { persisted } = config;
+    const persistedQueries = opened.push(
+      openPersistedQueryStore({
+        database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, now,
+        bounds: { maxDocuments: persisted.maxDocuments, ttlMs: persisted.ttlSeconds * 1000 },
+        onError: (error) => logger.warn({ err: error }, 'persisted queries: store failed'),
+      }),
+      (s) => s.close(),
+    );
+    const trustedDocuments = persisted.trustedDocuments === null ? undefined : { documents: readConfiguredManifest(persisted.trustedDocuments), only: persisted.trustedOnly };
+    const yoga = createGatewayYoga({
+      services, introspection: config.introspection, feed, limits: config.graphqlLimits, logger, metrics,
+      persistedQueries: { store: persistedQueries, maxDocumentBytes: persisted.maxDocumentBytes },
+      trustedDocuments,
+    });
+    const streams = createStreamGuard({ bufferBytes: config.live.streamBufferBytes, writeTimeoutMs: config.live.streamWriteTimeoutMs, logger, metrics });
     const listener = createRequestListener({
       database, keys, yoga, logger, services, limiter,
       bodyLimitBytes: config.bodyLimitBytes,
-      jsonMaxDepth: config.jsonMaxDepth,
-      anonymous: config.anonymous,
+      json: { maxDepth: config.jsonMaxDepth, maxValues: config.jsonMaxValues },
+      anonymous: {
+        bodyLimitBytes: config.anonymous.bodyLimitBytes,
+        json: { maxDepth: config.anonymous.jsonMaxDepth, maxValues: config.anonymous.jsonMaxValues },
+      },
       bodyBytesInFlight,
       clients,
       trustedProxies: config.http.trustedProxies,
       corsOrigins: config.corsOrigins,
       hookPreviewChars: config.hookPreviewChars,
       metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
-      streams: createStreamGuard({ bufferBytes: config.live.streamBufferBytes, writeTimeoutMs: config.live.streamWriteTimeoutMs, logger, metrics }),
+      streams,
     });
     const { http } = config;
     const server = opened.push(
@@ -115,6 +136,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     server.maxRequestsPerSocket = http.maxRequestsPerSocket;
     server.maxConnections = http.maxConnections;
     server.maxHeadersCount = 100;
+    // GraphQL over WebSocket on the same port: the handshake's peer counts against maxConnections like any connection.
+    const sockets = attachGraphQLWebSocket(server, {
+      yoga, keys, limiter, clients, logger, streams,
+      trustedProxies: config.http.trustedProxies,
+      corsOrigins: config.corsOrigins,
+      json: { maxDepth: config.jsonMaxDepth, maxValues: config.jsonMaxValues },
+      anonymousJson: { maxDepth: config.anonymous.jsonMaxDepth, maxValues: config.anonymous.jsonMaxValues },
+      // connection_init carries the key, as headers do over HTTP: the same time to send it.
+      initTimeoutMs: http.headersTimeoutMs,
+      anonymousLifetimeMs: http.requestTimeoutMs,
+      operationsPerSocket: config.live.perKey + OPERATIONS_BESIDE_SUBSCRIPTIONS,
+    });
 
     try {
       await new Promise<void>((resolve, reject) => {
@@ -135,6 +168,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       closing ??= (async () => {
         // Open streams would hold the server open until the timeout: end them first.
         feed.close();
+        sockets.close(config.shutdownTimeoutMs);
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
@@ -145,6 +179,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         await changes.flush();
         await relay.close();
         await limiter.close();
+        await persistedQueries.close();
         await database.close();
       })();
       return closing;
@@ -156,6 +191,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     throw error;
   }
 }
+
+function readConfiguredManifest(path: string) {
+  try {
+    return readTrustedDocuments(path);
+  } catch (error) {
+    throw StartupError.because(`cannot read the trusted documents manifest ${path}`, error);
+  }
+}
+
+/** Operations a WebSocket may run at once besides as many subscriptions as its key may hold. */
+const OPERATIONS_BESIDE_SUBSCRIPTIONS = 4;
 
 /** SQLite opens its file here, so a directory or a file that is no database fails now, naming the path. */
 function openConfiguredDatabase(config: GatewayConfig): Database {

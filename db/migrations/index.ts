@@ -5,6 +5,7 @@ import * as eventToolUseId from './0002-event-tool-use-id.js';
 import * as sessionTools from './0003-session-tools.js';
 import * as sessionDays from './0004-session-days.js';
 import * as rateCounters from './0005-rate-counters.js';
+import * as persistedQueries from './0006-persisted-queries.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: EngineName): Promise<void>;
@@ -17,4 +18,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-session-tools': sessionTools,
   '0004-session-days': sessionDays,
   '0005-rate-counters': rateCounters,
+  '0006-persisted-queries': persistedQueries,
 });

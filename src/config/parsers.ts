@@ -132,3 +132,9 @@ export const corsOrigins: Parser<CorsOrigins> = {
     return Object.freeze(text.split(',').map((entry) => exactOrigin(entry.trim(), source)));
   },
 };
+
+/** Empty is the same as unset. Whether the file exists and reads is checked when the server starts. */
+export const filePath: Parser<string | null> = {
+  accepts: 'a file path',
+  parse: (text) => (text === '' ? null : text),
+};

@@ -1,5 +1,5 @@
 import { CHANGE_CHANNEL } from '../live/change-relay.js';
-import { anyText, bearerToken, bytes, channelName, characters, corsOrigins, databaseLocation, oneOf, onOff, port, redisUrl, whole, type Parser } from './parsers.js';
+import { anyText, bearerToken, bytes, channelName, characters, corsOrigins, databaseLocation, filePath, oneOf, onOff, port, redisUrl, whole, type Parser } from './parsers.js';
 
 /** The command-line flags that stand for a setting; a flag wins over its variable. */
 export interface ConfigFlags {
@@ -60,6 +60,13 @@ export const SETTINGS = {
     env: 'TRENCHCOAT_JSON_MAX_DEPTH', parser: whole(1), default: 32_800,
     description: 'Levels of arrays and objects a JSON body may nest, checked before it is parsed (400 past it).',
   }),
+  // Parsing and storing a body costs time in proportion to its values: 300,000 of the costliest shape (object
+  // members) keep one request's hold on the event loop near 100 ms here, while the largest real hook or transcript
+  // line holds about 130, so a full batch of 1,000 such events fits twice over.
+  jsonMaxValues: setting({
+    env: 'TRENCHCOAT_JSON_MAX_VALUES', parser: whole(1), default: 300_000,
+    description: 'Values a JSON body may hold, counted before it is parsed as the marks `{`, `[`, `,` and `:` outside strings (413 past it).',
+  }),
   anonymous: {
     bodyLimitBytes: setting({
       env: 'TRENCHCOAT_ANONYMOUS_BODY_LIMIT_BYTES', parser: bytes, default: 64 * 1024, shownDefault: '`65536` (64 KiB)',
@@ -68,6 +75,10 @@ export const SETTINGS = {
     jsonMaxDepth: setting({
       env: 'TRENCHCOAT_ANONYMOUS_JSON_MAX_DEPTH', parser: whole(1), default: 64,
       description: 'Levels of arrays and objects the JSON body of a request without a valid key may nest (400 past it).',
+    }),
+    jsonMaxValues: setting({
+      env: 'TRENCHCOAT_ANONYMOUS_JSON_MAX_VALUES', parser: whole(1), default: 10_000,
+      description: 'Values the JSON body of a request without a valid key may hold, counted as for keyed requests (413 past it).',
     }),
     requestsPerMinute: setting({
       env: 'TRENCHCOAT_ANONYMOUS_REQUESTS_PER_MINUTE', parser: whole(1), default: 120,
@@ -112,6 +123,12 @@ export const SETTINGS = {
     // Readers under WAL wait only in rare, short moments (another connection recovering the WAL index or
     // resetting the WAL); SQLite waits for them synchronously, so this stays well under the event loop's budget.
     readBusyTimeoutMs: setting({ env: null, parser: whole(0), default: 50, description: 'SQLite only: how long a read may wait, blocking, for a lock.' }),
+    // Long reads (analytics) run in a worker thread (db/sqlite-worker-driver.ts), one at a time: these bound it.
+    workerStatementTimeoutMs: setting({
+      env: null, parser: whole(1), default: 10_000,
+      description: 'SQLite only: how long a read in the worker thread may run; 503 after, and the worker is replaced.',
+    }),
+    workerQueue: setting({ env: null, parser: whole(0), default: 64, description: 'SQLite only: reads that may wait for the worker thread; 503 with Retry-After past it.' }),
   },
   lastUsedFlushMs: setting({
     env: 'TRENCHCOAT_LAST_USED_FLUSH_MS', parser: whole(100), default: 60_000,
@@ -156,7 +173,30 @@ export const SETTINGS = {
       description: 'Estimated bytes of all GraphQL answers being built at once in the process; an answer that would pass it gets 503 with Retry-After.',
     }),
   },
-  redisUrl: setting({ env: 'REDIS_URL', parser: redisUrl, default: null, shownDefault: 'none', description: 'Redis for relaying live changes and sharing rate limits between processes.' }),
+  // Worst case held: 1,000 documents of 32 KiB, 32 MiB (in each process's memory, or in the shared store).
+  persisted: {
+    maxDocuments: setting({
+      env: 'TRENCHCOAT_PERSISTED_QUERIES_MAX', parser: whole(0, ' (0 = none stored)'), default: 1000,
+      description: 'Documents kept for automatic persisted queries (in Redis or PostgreSQL when configured, else in memory); past it the oldest go (in memory: the least recently used).',
+    }),
+    maxDocumentBytes: setting({
+      env: 'TRENCHCOAT_PERSISTED_QUERY_MAX_BYTES', parser: bytes, default: 32 * 1024, shownDefault: '`32768` (32 KiB)',
+      description: 'Largest document kept for automatic persisted queries; a larger one still runs, sent whole each time.',
+    }),
+    ttlSeconds: setting({
+      env: 'TRENCHCOAT_PERSISTED_QUERIES_TTL_SECONDS', parser: whole(1), default: 86_400, shownDefault: '`86400` (1 day)',
+      description: 'How long a persisted query is kept after it was stored; then the client sends it whole once more.',
+    }),
+    trustedDocuments: setting({
+      env: 'TRENCHCOAT_TRUSTED_DOCUMENTS', parser: filePath, default: null, shownDefault: 'none',
+      description: 'A JSON manifest `{ "<id>": "<document>" }` (GraphQL Codegen\'s `persistedDocuments`) of documents clients may run by id; read at start.',
+    }),
+    trustedOnly: setting({
+      env: 'TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY', parser: onOff, default: false,
+      description: 'Requests with a key may run only the manifest\'s documents (400 `UNTRUSTED_DOCUMENT` otherwise); requests without a key are not held to it.',
+    }),
+  },
+  redisUrl: setting({ env: 'REDIS_URL', parser: redisUrl, default: null, shownDefault: 'none', description: 'Redis for relaying live changes and sharing rate limits and persisted queries between processes.' }),
   liveRelay: setting({
     env: 'TRENCHCOAT_LIVE_RELAY', parser: oneOf(LIVE_RELAY_KINDS), default: null,
     shownDefault: 'redis with REDIS_URL, else postgres on a postgres:// database, else local',

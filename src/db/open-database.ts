@@ -1,15 +1,23 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { EngineName } from './engine-name.js';
 import { retryWritesWhileBusy, type SqliteBusyOptions } from './sqlite-busy-retry.js';
+import { SqliteWorkerDialect } from './sqlite-worker-dialect.js';
 import { StatementCache } from './statement-cache.js';
 import type { Tables } from './tables.js';
 
 export interface Database {
   readonly db: Kysely<Tables>;
+  /**
+   * For long reads (analytics): on a SQLite file, a read-only connection in a worker thread, so that a long
+   * statement never holds up the event loop; elsewhere (PostgreSQL, whose waits never block it; `:memory:`,
+   * which another connection cannot see) `db` itself. Reads only, one statement at a time, bounded in time and
+   * queue (settings `sqlite.worker*`). Short, hot reads stay on `db`: the round trip to the thread costs more.
+   */
+  readonly readsOffLoop: Kysely<Tables>;
   readonly dialect: EngineName;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -44,7 +52,15 @@ export interface PostgresOptions {
   readonly statementTimeoutMs: number;
 }
 
-export type SqliteOptions = SqliteBusyOptions;
+export interface SqliteOptions extends SqliteBusyOptions {
+  /** A read in the worker thread running longer fails with 503; the worker is replaced. */
+  readonly workerStatementTimeoutMs: number;
+  /** Reads that may wait for the worker thread; one more gets 503 with Retry-After. */
+  readonly workerQueue: number;
+}
+
+// 64 MiB of page cache (default 2 MiB): the folded rows that analytics read stay in memory.
+const CACHE_SIZE = -65536;
 
 /** `postgres` applies to a postgres:// URL only (a SQLite file has no pool), `sqlite` to a file only. */
 export function openDatabase(url: string, postgres: PostgresOptions, sqlite: SqliteOptions): Database {
@@ -59,9 +75,15 @@ function statementLog(listeners: Set<StatementListener>) {
   };
 }
 
-function handle(db: Kysely<Tables>, dialect: EngineName, listeners: Set<StatementListener>, ping: string, pool?: pg.Pool): Database {
+interface Connections {
+  readonly db: Kysely<Tables>;
+  readonly readsOffLoop?: Kysely<Tables>;
+}
+
+function handle({ db, readsOffLoop = db }: Connections, dialect: EngineName, listeners: Set<StatementListener>, ping: string, pool?: pg.Pool): Database {
   return {
     db,
+    readsOffLoop,
     dialect,
     poolStats: () => (pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null),
     onStatement(listener) {
@@ -73,7 +95,11 @@ function handle(db: Kysely<Tables>, dialect: EngineName, listeners: Set<Statemen
       await sql.raw(ping).execute(db);
     },
     async close() {
-      await db.destroy();
+      try {
+        if (readsOffLoop !== db) await readsOffLoop.destroy();
+      } finally {
+        await db.destroy();
+      }
     },
   };
 }
@@ -100,7 +126,7 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   pool.on('connect', (client) => client.on('error', () => {}));
   const listeners = new Set<StatementListener>();
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: statementLog(listeners) });
-  return handle(db, 'postgres', listeners, 'select 1', pool);
+  return handle({ db }, 'postgres', listeners, 'select 1', pool);
 }
 
 function openSqlite(path: string, options: SqliteOptions): Database {
@@ -113,11 +139,23 @@ function openSqlite(path: string, options: SqliteOptions): Database {
   // writeTransaction takes the write lock first, retrying on timers while another process holds it.
   sqlite.pragma(`busy_timeout = ${Math.trunc(options.readBusyTimeoutMs)}`);
   sqlite.pragma('foreign_keys = ON');
-  // 64 MiB of page cache (default 2 MiB): the folded rows that analytics read stay in memory.
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma(`cache_size = ${CACHE_SIZE}`);
   const listeners = new Set<StatementListener>();
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }), log: statementLog(listeners) });
   retryWritesWhileBusy(db, options);
   // Reads the schema table, so a missing or corrupt file fails here, not only in the next query.
-  return handle(db, 'sqlite', listeners, 'select count(*) from sqlite_master');
+  return handle({ db, readsOffLoop: path === ':memory:' || path === '' ? db : readWorker(path, options, listeners) }, 'sqlite', listeners, 'select count(*) from sqlite_master');
+}
+
+/** The worker's thread starts with its first statement: commands that never read analytics never start one. */
+function readWorker(path: string, options: SqliteOptions, listeners: Set<StatementListener>): Kysely<Tables> {
+  const dialect = new SqliteWorkerDialect({
+    path: resolve(path),
+    // The worker waits for a lock on its own thread, holding up only the reads queued behind it: as long as a writer would.
+    busyTimeoutMs: options.busyDeadlineMs,
+    cacheSize: CACHE_SIZE,
+    statementTimeoutMs: options.workerStatementTimeoutMs,
+    maxQueued: options.workerQueue,
+  });
+  return new Kysely<Tables>({ dialect, log: statementLog(listeners) });
 }

@@ -98,7 +98,7 @@ export async function tryFastQuery(
   const header = headerGetter(headers);
   const mediaType = jsonMediaType(header.get('accept'));
   if (!mediaType) return null;
-  const context = { ...serverContext, jsonBody: serverContext.jsonBody ?? graphqlJsonBody(body, Number.MAX_SAFE_INTEGER) };
+  const context = { ...serverContext, jsonBody: serverContext.jsonBody ?? graphqlJsonBody(body, { maxDepth: Number.MAX_SAFE_INTEGER, maxValues: Number.MAX_SAFE_INTEGER }) };
   const params = paramsOf(context.jsonBody);
   if (!params) return null;
   const request = { method: 'POST', headers: header };

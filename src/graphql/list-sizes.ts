@@ -10,9 +10,12 @@ const LIST_SIZES: ReadonlyMap<string, { readonly fallback: number; readonly cap:
   ['Analytics.tools', { fallback: DEFAULT_TOOLS_LIMIT, cap: MAX_TOOLS_LIMIT }],
 ]);
 
-/** The `limit` a field asks for: a literal, or the variable's value, else the variable's default; undefined means the argument's default. */
-function requestedLimit(node: FieldNode, operation: OperationDefinitionNode, variables: ExecutionArgs['variableValues']): number | undefined {
-  const value = node.arguments?.find((a) => a.name.value === 'limit')?.value;
+/** Arguments that set a list's size; `sessions` takes `first` or `last` (cursor paging) instead of `limit`. */
+const SIZE_ARGUMENTS = ['limit', 'first', 'last'];
+
+/** The size an argument asks for: a literal, or the variable's value, else the variable's default; undefined means the argument's default. */
+function requestedSize(node: FieldNode, argument: string, operation: OperationDefinitionNode, variables: ExecutionArgs['variableValues']): number | undefined {
+  const value = node.arguments?.find((a) => a.name.value === argument)?.value;
   if (value?.kind === Kind.INT) return Number(value.value);
   if (value?.kind !== Kind.VARIABLE) return undefined;
   const name = value.name.value;
@@ -34,5 +37,7 @@ export function listSize(
   variables: ExecutionArgs['variableValues'],
 ): number {
   const size = parent && definition ? LIST_SIZES.get(`${parent.name}.${definition.name}`) : undefined;
-  return size ? Math.min(Math.max(requestedLimit(node, operation, variables) ?? size.fallback, 1), size.cap) : 1;
+  if (!size) return 1;
+  const asked = SIZE_ARGUMENTS.map((argument) => requestedSize(node, argument, operation, variables)).filter((n) => n !== undefined);
+  return Math.min(Math.max(asked.length > 0 ? Math.max(...asked) : size.fallback, 1), size.cap);
 }

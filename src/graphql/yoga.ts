@@ -27,11 +27,15 @@ import { useMetrics } from './plugins/use-metrics.js';
 import { useNoBatching } from './plugins/use-no-batching.js';
 import { useNoSuggestions } from './plugins/use-no-suggestions.js';
 import { useParsedJsonBody } from './plugins/use-parsed-json-body.js';
+import { usePersistedQueries, type PersistedQueryOptions } from './plugins/use-persisted-queries.js';
+import { usePartialDataStatus } from './plugins/use-partial-data-status.js';
 import { useRequestErrorCode } from './plugins/use-request-error-code.js';
 import { useResponseBudget } from './plugins/use-response-budget.js';
 import { useSingleIngestion } from './plugins/use-single-ingestion.js';
+import { useSingleConnectionRefusal } from './plugins/use-single-connection-refusal.js';
 import { useSubscriptionRootRule } from './plugins/use-subscription-root-rule.js';
 import { useTokenLimit } from './plugins/use-token-limit.js';
+import { useTrustedDocuments, type TrustedDocumentOptions } from './plugins/use-trusted-documents.js';
 import { schema } from './schema/index.js';
 
 export interface YogaDeps {
@@ -46,6 +50,10 @@ export interface YogaDeps {
   logger?: Logger;
   /** Counts operations; absent when metrics are off. */
   metrics?: GatewayMetrics;
+  /** Automatic persisted queries; without it a hash-only request is refused (no query). */
+  persistedQueries?: Omit<PersistedQueryOptions, 'onError'>;
+  /** The manifest of trusted documents, when one is configured. */
+  trustedDocuments?: TrustedDocumentOptions;
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -95,6 +103,9 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
   // Every parse, validation, execution and subscription goes through these, Yoga's and the fast path's alike.
   const plugins: Plugin[] = [
     useParsedJsonBody(),
+    // Before anything reads the document: these decide which document a request runs (the manifest's first).
+    ...(deps.trustedDocuments ? [useTrustedDocuments(deps.trustedDocuments)] : []),
+    ...(deps.persistedQueries ? [usePersistedQueries({ ...deps.persistedQueries, onError: (error) => deps.logger?.warn({ err: error }, 'persisted queries: store failed') })] : []),
     useJitForQueries(),
     useRequestErrorCode(),
     useTokenLimit(limits.maxTokens),
@@ -104,9 +115,12 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     useResponseBudget(),
     useNoSuggestions(),
     useNoBatching(),
+    useSingleConnectionRefusal(),
     useSubscriptionRootRule(),
     useSingleIngestion(),
     useMaskedErrorRequestId(deps.logger),
+    // After the request id is put in masked errors: it rewrites errors, and masking finds its causes by identity.
+    usePartialDataStatus(),
     useExecutedResult(),
   ];
   if (!deps.introspection) plugins.push(useDisableIntrospection());

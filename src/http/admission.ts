@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Principal } from '../auth/principal.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
@@ -38,6 +38,13 @@ export interface Refusal {
 }
 
 export type Admission = { readonly admitted: true; readonly principal: Principal | null } | { readonly admitted: false; readonly refusal: Refusal };
+
+/** What admission reads of a request: its headers and its connection's peer (an HTTP request, or a WebSocket's handshake). */
+export type AdmittedRequest = Pick<IncomingMessage, 'headers' | 'socket'>;
+/** Where admission puts the RateLimit headers. */
+export interface AdmissionHeaders {
+  setHeader(name: string, value: string): unknown;
+}
 
 /** Counts one request against its key's tier; null when the tier has no request limit. */
 export interface RequestLimiter {
@@ -98,7 +105,7 @@ export function createAdmission(deps: AdmissionDeps) {
    * Counts a request without a valid key against its client's limit; RATE_LIMITED over it. A counter store that
    * fails lets the request through: what it guards (small bodies, no data) is not worth refusing everyone for.
    */
-  async function countClient(req: IncomingMessage, requestId: string): Promise<void> {
+  async function countClient(req: AdmittedRequest, requestId: string): Promise<void> {
     let verdict: RateVerdict;
     try {
       verdict = await deps.clients.request(clientAddress(req, deps.trustedProxies));
@@ -110,7 +117,7 @@ export function createAdmission(deps: AdmissionDeps) {
     if (!verdict.allowed) throw rateLimited(verdict);
   }
 
-  async function authenticateAndCount(rule: AdmissionRule, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Principal | null> {
+  async function authenticateAndCount(rule: AdmissionRule, req: AdmittedRequest, res: AdmissionHeaders, requestId: string): Promise<Principal | null> {
     const principal = await keys.authenticate(presentedKey(req.headers));
     if (!principal) {
       await countClient(req, requestId);
@@ -125,7 +132,7 @@ export function createAdmission(deps: AdmissionDeps) {
     return principal;
   }
 
-  return async function admit(rule: AdmissionRule, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Admission> {
+  return async function admit(rule: AdmissionRule, req: AdmittedRequest, res: AdmissionHeaders, requestId: string): Promise<Admission> {
     switch (rule.needs) {
       case 'nothing':
         return { admitted: true, principal: null };

@@ -27,7 +27,7 @@ function clientOf(address: string): string {
  * outermost of them saw. Entries further left are whatever the client wrote and are never read. A request
  * carrying fewer entries than that did not come through the proxies: its socket's peer counts.
  */
-export function clientAddress(req: IncomingMessage, trustedProxies: number): string {
+export function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>, trustedProxies: number): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
   if (trustedProxies === 0) return clientOf(peer);
   const header = req.headers['x-forwarded-for'];

@@ -15,6 +15,8 @@ export interface CorsPolicy {
    * (errors and refusals included). True when the request's origin may read the answer.
    */
   decorate(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Whether a page of `origin` may call at all (no Origin: not a browser page, nothing to refuse); a WebSocket handshake is refused otherwise. */
+  allows(origin: string | undefined): boolean;
   /** An OPTIONS request asking whether a page may send a request (a preflight). */
   isPreflight(req: IncomingMessage): boolean;
   /** Answers a preflight 204: the permissions when the origin is allowed, none otherwise (the browser then refuses). */
@@ -37,6 +39,9 @@ export function createCorsPolicy(origins: CorsOrigins): CorsPolicy {
       res.setHeader('access-control-allow-origin', listed ? origin : '*');
       res.setHeader('access-control-expose-headers', EXPOSED);
       return true;
+    },
+    allows(origin) {
+      return origin === undefined || listed === null || listed.has(origin);
     },
     isPreflight(req) {
       return req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;

@@ -18,16 +18,16 @@ import { restRoutes } from '../rest/routes.js';
 import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import { createAdmission, type AdmissionRule, type ClientRequestLimiter, type ErrorShape, type RequestLimiter } from './admission.js';
 import type { BodyBytesInFlight } from './body-bytes-in-flight.js';
-import { assertJsonNesting } from './json-nesting.js';
+import { assertJsonShape, type JsonShapeLimits } from './json-shape.js';
 import { headerEntries } from './node-headers.js';
 import { capUnreadBody } from './cap-unread-body.js';
+import { KEYED_ANSWER_CACHE_CONTROL } from './cache-control.js';
 import { createCorsPolicy, type CorsOrigins } from './cors-policy.js';
 import { readBody } from './read-body.js';
 import { refusalFor } from './refusal-for.js';
 import { requireJsonBody, type JsonBodyRule } from './require-json-body.js';
 import { sendContent, sendFetchResponse, sendJson } from './send.js';
 import type { StreamGuard } from './stream-guard.js';
-import { acceptsStream } from './stream-media-types.js';
 
 export interface ListenerDeps {
   readonly database: Database;
@@ -35,10 +35,10 @@ export interface ListenerDeps {
   readonly yoga: GatewayYoga;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
-  /** Levels a JSON body with a valid key may nest. */
-  readonly jsonMaxDepth: number;
-  /** The smaller body and nesting limits of requests without a valid key. */
-  readonly anonymous: { readonly bodyLimitBytes: number; readonly jsonMaxDepth: number };
+  /** The nesting and values a JSON body with a valid key may have. */
+  readonly json: JsonShapeLimits;
+  /** The smaller body and JSON limits of requests without a valid key. */
+  readonly anonymous: { readonly bodyLimitBytes: number; readonly json: JsonShapeLimits };
   /** Body bytes all requests in flight hold, under its ceiling. */
   readonly bodyBytesInFlight: BodyBytesInFlight;
   /** Counts requests without a valid key per client. */
@@ -109,8 +109,8 @@ function allowHeader(methods: readonly string[]): string {
   return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
 }
 
-function sendError(res: ServerResponse, error: RestError, headers: Record<string, string> = {}): void {
-  sendJson(res, error.status, error.body, { ...headers, ...error.headers });
+function sendError(res: ServerResponse, error: RestError, headers: Record<string, string> = {}): Promise<void> {
+  return sendJson(res, error.status, error.body, { ...headers, ...error.headers });
 }
 
 /** The gateway's HTTP entry: request id, routing, body limit, and the REST error envelope. */
@@ -139,11 +139,11 @@ export function createRequestListener(deps: ListenerDeps) {
     const handler = route.methods[req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')]!;
     const body = route.needsBody ? await readBody(req, res, { bytes: deps.bodyLimitBytes, anonymous: false }, deps.bodyBytesInFlight) : null;
     // Every REST body is JSON read with a key (the routes that take one need it).
-    if (body) assertJsonNesting(body, deps.jsonMaxDepth);
+    if (body) assertJsonShape(body, deps.json);
     const ctx = createUseCaseContext(deps.services, principal);
     const result = await handler({ url, body, ctx, hookPreviewChars: deps.hookPreviewChars });
-    if ('content' in result) sendContent(res, result.status, result.contentType, result.content, result.headers);
-    else sendJson(res, result.status, result.body, result.headers);
+    if ('content' in result) await sendContent(res, result.status, result.contentType, result.content, result.headers);
+    else await sendJson(res, result.status, result.body, result.headers);
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | null, requestId: string) {
@@ -154,9 +154,10 @@ export function createRequestListener(deps: ListenerDeps) {
       if (malformed) {
         throw apiError('VALIDATION_ERROR', `The \`${malformed}\` query parameter must be a JSON object.`);
       }
-      // An EventSource-style GET stream goes the way a POST's does: held to the stream limits, ended when its client leaves.
-      if (req.method === 'GET' && acceptsStream(req.headers.accept)) {
-        const request = new deps.yoga.fetchAPI.Request(url, { method: 'GET', headers: headerEntries(req.headers) });
+      // A GET goes the way a POST's answer does: an EventSource-style stream held to the stream limits and ended
+      // when its client leaves, a query's JSON with an ETag (a 304 when unchanged) and encoded as accepted.
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        const request = new deps.yoga.fetchAPI.Request(url, { method: req.method, headers: headerEntries(req.headers) });
         await sendFetchResponse(res, await deps.yoga.fetch(request, serverContext), deps.streams);
         return;
       }
@@ -167,11 +168,11 @@ export function createRequestListener(deps: ListenerDeps) {
     const limit = anonymous ? { bytes: Math.min(deps.anonymous.bodyLimitBytes, deps.bodyLimitBytes), anonymous } : { bytes: deps.bodyLimitBytes, anonymous };
     const body = await readBody(req, res, limit, deps.bodyBytesInFlight);
     // requireJsonBody let only JSON bodies through. Parsed here, once: the fast path and Yoga both take this parse.
-    const jsonBody = graphqlJsonBody(body, anonymous ? deps.anonymous.jsonMaxDepth : deps.jsonMaxDepth);
+    const jsonBody = graphqlJsonBody(body, anonymous ? deps.anonymous.json : deps.json);
     const parsedContext = { ...serverContext, jsonBody };
     const fast = await tryFastQuery(deps.yoga, req.headers, body, parsedContext);
     if (fast) {
-      sendContent(res, fast.status, fast.headers['content-type'] ?? 'application/json; charset=utf-8', fast.body, fast.headers);
+      await sendContent(res, fast.status, fast.headers['content-type'] ?? 'application/json; charset=utf-8', fast.body, fast.headers);
       return;
     }
     await sendFetchResponse(res, await deps.yoga.fetch(yogaPostRequest(deps.yoga, url, req.headers, null), parsedContext), deps.streams);
@@ -181,10 +182,10 @@ export function createRequestListener(deps: ListenerDeps) {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     try {
       await deps.database.ping();
-      sendJson(res, 200, { status: 'ready' });
     } catch {
-      sendJson(res, 503, { status: 'unavailable' });
+      return sendJson(res, 503, { status: 'unavailable' });
     }
+    return sendJson(res, 200, { status: 'ready' });
   }
 
   // Every route the gateway serves, in one table: a path not in it is 404 before anything is read.
@@ -220,17 +221,19 @@ export function createRequestListener(deps: ListenerDeps) {
     try {
       const url = parseTarget(req.url);
       if (!url) {
-        sendError(res, restError(400, 'VALIDATION_ERROR', 'The request target is not a valid URL path.'));
+        await sendError(res, restError(400, 'VALIDATION_ERROR', 'The request target is not a valid URL path.'));
         return;
       }
       const path = url.pathname;
       const found = routes.get(path);
       if (!found) {
-        sendError(res, restError(404, 'NOT_FOUND', `No route for ${path}.`));
+        await sendError(res, restError(404, 'NOT_FOUND', `No route for ${path}.`));
         return;
       }
       route = found.path;
       shape = found.shape;
+      // Set before anything can answer, refusals included; an answer with a policy of its own replaces it.
+      if (found.needs === 'apiKey' || found.needs === 'apiKeyOrAnonymous') res.setHeader('cache-control', KEYED_ANSWER_CACHE_CONTROL);
       // Before the method check and admission: a preflight carries no key and is never counted.
       if (cors.isPreflight(req)) {
         cors.answerPreflight(res, corsAllowed, allowHeader(found.methods ?? ANY_METHOD));
@@ -239,14 +242,14 @@ export function createRequestListener(deps: ListenerDeps) {
       const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
       if (found.methods && !found.methods.includes(method)) {
         const allow = allowHeader(found.methods);
-        sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${found.path}. Allowed: ${allow}.`), { allow });
+        await sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${found.path}. Allowed: ${allow}.`), { allow });
         return;
       }
       requireJsonBody(found.accepts, req);
       const admission = await admit(found, req, res, requestId);
       if (!admission.admitted) {
         const { refusal } = admission;
-        sendJson(res, refusal.status, refusal.body, refusal.headers);
+        await sendJson(res, refusal.status, refusal.body, refusal.headers);
         return;
       }
       await found.handle(req, res, url, admission.principal, requestId);
@@ -257,9 +260,9 @@ export function createRequestListener(deps: ListenerDeps) {
       } else if (error instanceof ApiError) {
         // The client's mistake or a refusal: in the route's own shape (GraphQL's errors list on /graphql).
         const refusal = refusalFor(error, shape);
-        sendJson(res, refusal.status, refusal.body, refusal.headers);
+        await sendJson(res, refusal.status, refusal.body, refusal.headers);
       } else {
-        sendError(res, classify(error, requestId));
+        await sendError(res, classify(error, requestId));
       }
     } finally {
       capUnreadBody(req, UNREAD_BODY_LIMIT_BYTES);

@@ -11,8 +11,8 @@ export interface StreamGuard {
   readonly bufferBytes: number;
   /** How long unsent bytes may wait with no write taken by the kernel before the stream is cut. */
   readonly writeTimeoutMs: number;
-  /** Called once, after the stream's connection was destroyed. */
-  cut(res: ServerResponse, reason: StreamCutReason, bufferedBytes: number): void;
+  /** Called once, after the stream's connection was destroyed; `res` names the request (its X-Request-Id). */
+  cut(res: Pick<ServerResponse, 'getHeader'>, reason: StreamCutReason, bufferedBytes: number): void;
 }
 
 export interface StreamGuardOptions {

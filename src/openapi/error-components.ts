@@ -151,7 +151,7 @@ export const ERROR_RESPONSES: Readonly<Record<string, JsonObject>> = {
     ...plainHeaders(),
     Allow: header('The methods the path takes (`HEAD` wherever `GET` is).', { type: 'string', examples: ['GET, HEAD'] }, true),
   }),
-  PayloadTooLarge: jsonResponse('`PAYLOAD_TOO_LARGE`: the body is over the limit (checked before the key).', 'PayloadTooLarge', plainHeaders()),
+  PayloadTooLarge: jsonResponse('`PAYLOAD_TOO_LARGE`: the body is over the byte limit, or holds more JSON values than the limit (checked before it is parsed).', 'PayloadTooLarge', plainHeaders()),
   UnsupportedMediaType: jsonResponse(
     '`UNSUPPORTED_MEDIA_TYPE`: the body is not declared `application/json` (checked before the key).',
     'UnsupportedMediaType',

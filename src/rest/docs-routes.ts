@@ -1,3 +1,4 @@
+import { PUBLIC_DOCUMENT_CACHE_CONTROL } from '../http/cache-control.js';
 import { DOCS_ASSET_FILES, DOCS_ASSETS_PATH, DOCS_PAGE_PATH, docsAssets } from '../openapi/docs-assets.js';
 import { DOCS_PAGE_CSP, docsPage } from '../openapi/docs-page.js';
 import type { RestRoute } from './route.js';
@@ -14,7 +15,7 @@ export const docsPageRoute: RestRoute = {
       content: docsPage(await docsAssets()),
       contentType: 'text/html; charset=utf-8',
       // The CSP's frame-ancestors 'none' keeps the page out of frames; X-Frame-Options says so to older browsers.
-      headers: { ...NO_SNIFF, 'cache-control': 'no-cache', 'content-security-policy': DOCS_PAGE_CSP, 'x-frame-options': 'DENY' },
+      headers: { ...NO_SNIFF, 'cache-control': PUBLIC_DOCUMENT_CACHE_CONTROL, 'content-security-policy': DOCS_PAGE_CSP, 'x-frame-options': 'DENY' },
     }),
   },
 };

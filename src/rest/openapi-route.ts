@@ -1,3 +1,4 @@
+import { PUBLIC_DOCUMENT_CACHE_CONTROL } from '../http/cache-control.js';
 import { OPENAPI_DOCUMENT, OPENAPI_PATH } from '../openapi/openapi-document.js';
 import type { RestRoute } from './route.js';
 
@@ -12,7 +13,7 @@ export const openApiRoute: RestRoute = {
       status: 200,
       content: DOCUMENT_JSON,
       contentType: 'application/json; charset=utf-8',
-      headers: { 'cache-control': 'no-cache' },
+      headers: { 'cache-control': PUBLIC_DOCUMENT_CACHE_CONTROL },
     }),
   },
 };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { reusable } from '../db/reusable-query.js';
 import type { Tables } from '../db/tables.js';
+import { compareKeys, type SessionKey } from './session-cursor.js';
 import type { SessionOrder } from './session-order.js';
 import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
 
@@ -96,6 +97,100 @@ async function segments(db: Kysely<Tables>, accountId: number, { startMs, endMs 
   }
   const whole = await wholeDays(db, accountId, firstWholeDay, lastWholeDay);
   return [...head, ...whole.map((d) => ({ count: Number(d.sessions), fromMs: Number(d.day) * DAY_MS })), ...tail];
+}
+
+/** The number of sessions matching the filter (per-day counts: the cost grows with the days in range). */
+export async function countSessions(db: Kysely<Tables>, accountId: number, filter: SessionFilter): Promise<number> {
+  return (await segments(db, accountId, filter)).reduce((sum, s) => sum + s.count, 0);
+}
+
+type TieSide = '<' | '<=' | '>' | '>=';
+
+/**
+ * How many sessions matching the filter come before `key` in `order` (and `key` itself when
+ * `inclusive`): per-day counts up to the key's instant, then the sessions sharing that instant.
+ */
+export async function countSessionsBefore(db: Kysely<Tables>, accountId: number, filter: SessionFilter, key: SessionKey, order: SessionOrder, inclusive: boolean): Promise<number> {
+  const { startMs, endMs } = filter;
+  const asc = order === 'asc';
+  const [fromMs, toMs] = asc
+    ? [startMs, endMs === null ? key.startedAt - 1 : Math.min(endMs, key.startedAt - 1)]
+    : [startMs === null ? key.startedAt + 1 : Math.max(startMs, key.startedAt + 1), endMs];
+  const whole = fromMs !== null && toMs !== null && fromMs > toMs ? 0 : await countSessions(db, accountId, { startMs: fromMs, endMs: toMs });
+  if ((startMs !== null && key.startedAt < startMs) || (endMs !== null && key.startedAt > endMs)) return whole;
+  const side: TieSide = asc ? (inclusive ? '<=' : '<') : inclusive ? '>=' : '>';
+  const query = reusable(db, `sessions.ties.${side}`, (p) =>
+    db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('account_id', '=', p(0))
+      .where('started_at', '=', p(1))
+      .where('id', side, p(2)),
+  );
+  const [row] = await query.execute(db, accountId, key.startedAt, key.id);
+  return whole + Number(row?.n ?? 0);
+}
+
+/**
+ * Keys strictly between `lower` and `upper` in (started_at, id) order. Every bound is one row-value
+ * comparison, so both engines seek the (account_id, started_at, id) index to the window's edge
+ * whatever else is bounded: with a separate `started_at >= ?` beside it SQLite seeks by that one
+ * and walks to the cursor. A date filter is a key too: `started_at >= s` is `(started_at, id) >
+ * (s, '')` and `started_at <= e` is `(started_at, id) < (e + 1, '')`, as ids are never empty.
+ */
+export interface KeyWindow {
+  lower: SessionKey;
+  upper: SessionKey;
+}
+
+/** Below and above every stored key (started_at is within years 0000–9999). */
+export const LOWEST_KEY: SessionKey = { startedAt: Number.MIN_SAFE_INTEGER, id: '' };
+export const HIGHEST_KEY: SessionKey = { startedAt: Number.MAX_SAFE_INTEGER, id: '' };
+
+/** The date filter as a key window. */
+export function filterWindow({ startMs, endMs }: SessionFilter): KeyWindow {
+  return {
+    lower: startMs === null ? LOWEST_KEY : { startedAt: startMs, id: '' },
+    upper: endMs === null ? HIGHEST_KEY : { startedAt: endMs + 1, id: '' },
+  };
+}
+
+/** Up to `take` sessions of the window, read from its lower end (`asc`) or its upper end (`desc`), in that order. */
+export async function selectSessionWindow(db: Kysely<Tables>, accountId: number, window: KeyWindow, scan: SessionOrder, take: number): Promise<SessionViewRow[]> {
+  const query = reusable(db, `sessions.window.${scan}`, (p) =>
+    db
+      .selectFrom('sessions')
+      .select(SESSION_VIEW_COLUMNS)
+      .where('account_id', '=', p(0))
+      .where((eb) => eb(eb.refTuple('started_at', 'id'), '>', eb.tuple(p(1), p(2))))
+      .where((eb) => eb(eb.refTuple('started_at', 'id'), '<', eb.tuple(p(3), p(4))))
+      .orderBy('started_at', scan)
+      .orderBy('id', scan)
+      .limit(p(5)),
+  );
+  const { lower, upper } = window;
+  return query.execute(db, accountId, lower.startedAt, lower.id, upper.startedAt, upper.id, take);
+}
+
+/** Whether a session's key is above `lower` and at most `key`: `side` 'atOrBelow'; or at least `key` and below `upper`: 'atOrAbove'. */
+export async function anySessionBeside(db: Kysely<Tables>, accountId: number, window: KeyWindow, key: SessionKey, side: 'atOrBelow' | 'atOrAbove'): Promise<boolean> {
+  const query = reusable(db, `sessions.beside.${side}`, (p) =>
+    db
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', p(0))
+      .where((eb) => eb(eb.refTuple('started_at', 'id'), side === 'atOrBelow' ? '>' : '>=', eb.tuple(p(1), p(2))))
+      .where((eb) => eb(eb.refTuple('started_at', 'id'), side === 'atOrBelow' ? '<=' : '<', eb.tuple(p(3), p(4))))
+      .limit(1),
+  );
+  // A key beyond the window's far edge bounds nothing: the question is then whether the window holds any.
+  const { lower, upper } = window;
+  if (side === 'atOrBelow' ? compareKeys(key, upper) >= 0 : compareKeys(key, lower) <= 0) {
+    return (await selectSessionWindow(db, accountId, window, 'asc', 1)).length > 0;
+  }
+  const [from, to] = side === 'atOrBelow' ? [lower, key] : [key, upper];
+  const rows = await query.execute(db, accountId, from.startedAt, from.id, to.startedAt, to.id);
+  return rows.length > 0;
 }
 
 export interface SessionPageRows {

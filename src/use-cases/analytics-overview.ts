@@ -39,8 +39,8 @@ export const analyticsOverview = defineUseCase<AnalyticsOverviewArgs, AnalyticsO
 
     const accountId = ctx.principal.accountId;
     const [totals, top] = await Promise.all([
-      selectRangeTotals(ctx.db, accountId, range),
-      selectToolTotals(ctx.db, accountId, range, TOP_TOOLS),
+      selectRangeTotals(ctx.readsOffLoop, accountId, range),
+      selectToolTotals(ctx.readsOffLoop, accountId, range, TOP_TOOLS),
     ]);
     return {
       totalSessions: totals.sessions,

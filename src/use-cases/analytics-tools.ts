@@ -39,7 +39,7 @@ export const analyticsTools = defineUseCase<AnalyticsToolsArgs, ToolStats[]>({
     if (isEmptyRange(range)) return [];
 
     const limit = Math.min(requestedLimit, MAX_TOOLS_LIMIT);
-    const totals = await selectToolTotals(ctx.db, ctx.principal.accountId, range, limit);
+    const totals = await selectToolTotals(ctx.readsOffLoop, ctx.principal.accountId, range, limit);
     return totals.map(toolStats);
   },
 });

@@ -15,6 +15,8 @@ export interface EventLimiter {
 /** What a use case reaches beyond its arguments. Every one is present; a caller without a listener passes a no-op. */
 export interface UseCaseServices {
   readonly db: Kysely<Tables>;
+  /** For long reads (analytics): off the event loop where the engine would block it (Database.readsOffLoop), else `db`. */
+  readonly readsOffLoop: Kysely<Tables>;
   readonly now: () => number;
   /** Told which sessions a committed ingestion touched (live subscriptions). */
   readonly changes: ChangeSink;
@@ -35,8 +37,8 @@ export const NO_INGEST_COUNT: IngestSink = Object.freeze({ eventsIngested() {} }
 
 /** The one place a use-case context is built: HTTP (REST and GraphQL), demo, seed and import alike. */
 export function createUseCaseContext(services: UseCaseServices, principal: Principal | null): UseCaseContext {
-  const { db, now, changes, limiter, ingested } = services;
-  return { principal, db, now, changes, limiter, ingested };
+  const { db, readsOffLoop, now, changes, limiter, ingested } = services;
+  return { principal, db, readsOffLoop, now, changes, limiter, ingested };
 }
 
 /**
@@ -45,5 +47,5 @@ export function createUseCaseContext(services: UseCaseServices, principal: Princ
  * relay to the running gateways, else nowhere.
  */
 export function localServices(db: Kysely<Tables>, changes: ChangeSink = NO_CHANGES, now: () => number = Date.now): UseCaseServices {
-  return { db, now, changes, limiter: NO_LIMIT, ingested: NO_INGEST_COUNT };
+  return { db, readsOffLoop: db, now, changes, limiter: NO_LIMIT, ingested: NO_INGEST_COUNT };
 }

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { isLimitError } from '../limit-error.js';
 
 /** Codes graphql-js and Yoga give a request the client got wrong; the contract's name for them all is VALIDATION_ERROR. */
 const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
@@ -27,13 +28,41 @@ function isYogaRequestError(error: unknown): error is GraphQLError {
   return code === 'BAD_REQUEST' || code === 'OPERATION_RESOLUTION_FAILURE';
 }
 
-/** VALIDATION_ERROR with its 4xx kept whatever the Accept header (Yoga's `spec` flag would turn it into a 200). */
+interface HttpExtension {
+  status?: number;
+  spec?: boolean;
+  headers?: Record<string, string>;
+}
+
+/**
+ * VALIDATION_ERROR with its 4xx kept whatever the Accept header (Yoga's `spec` flag would turn it into a 200): a request
+ * that is not well-formed (no query, a body that is not JSON), or an operation Yoga cannot choose (it cannot tell an
+ * operationName that is not a string from an unknown one).
+ */
 function asClientError(error: GraphQLError): GraphQLError {
   const recoded = withValidationCode(error) as GraphQLError;
-  const http = (error.extensions?.['http'] ?? {}) as { status?: number; headers?: Record<string, string> };
+  const http = (error.extensions?.['http'] ?? {}) as HttpExtension;
   return new GraphQLError(recoded.message, {
     nodes: recoded.nodes, source: recoded.source, positions: recoded.positions, path: recoded.path, originalError: recoded.originalError,
     extensions: { ...recoded.extensions, http: { status: http.status ?? 400, ...(http.headers ? { headers: http.headers } : {}) } },
+  });
+}
+
+/**
+ * An execution that stopped before any resolver ran because its variables do not coerce (our scalars' refusals
+ * included), not a refusal by the limits (the cost): 400 with `spec`, as Yoga marks documents that do not parse or
+ * validate, which it answers with 200 under application/json, as the GraphQL-over-HTTP spec recommends. The scalars'
+ * errors are GraphQLErrors (schema/scalars.ts), which masking leaves as they are.
+ */
+function asDocumentError(error: unknown): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions?.['code'] !== 'VALIDATION_ERROR') return error;
+  // A field's own refusal (a subscription's sessionId that is not a UUID) has a path; a variable's has none.
+  if (error.path !== undefined || isLimitError(error as unknown)) return error;
+  const http = (error.extensions['http'] ?? {}) as HttpExtension;
+  if (http.spec !== undefined || (http.status !== undefined && http.status !== 400)) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError,
+    extensions: { ...error.extensions, http: { ...http, status: 400, spec: true } },
   });
 }
 
@@ -74,7 +103,7 @@ export function useRequestErrorCode(): Plugin {
         onExecuteDone({ result, setResult }) {
           // A result without `data` failed before any resolver ran: bad variables or operation choice.
           if (!isAsyncIterable(result) && !('data' in result) && result.errors) {
-            setResult({ ...result, errors: result.errors.map(withValidationCode) as GraphQLError[] });
+            setResult({ ...result, errors: result.errors.map((error) => asDocumentError(withValidationCode(error))) as GraphQLError[] });
           }
         },
       };

@@ -23,8 +23,9 @@ function parseDateTimeInput(value: unknown): number {
 
 builder.scalarType('DateTime', {
   description:
-    'An instant. Input: `YYYY-MM-DD` (00:00:00Z of that day) or `YYYY-MM-DDTHH:MM:SS[.fff]` with `Z` or `±HH:MM`. ' +
-    'Output: UTC, `YYYY-MM-DDTHH:MM:SSZ` with `.sss` only when the milliseconds are not zero.',
+    'An instant, as a JSON string in ISO 8601. Output: always UTC, `YYYY-MM-DDTHH:MM:SSZ`, with `.sss` only when ' +
+    'the milliseconds are not zero. Input: `YYYY-MM-DD` (00:00:00Z of that day) or `YYYY-MM-DDTHH:MM:SS[.fff]` ' +
+    'with `Z` or `±HH:MM`.',
   serialize: (ms) => formatUtc(ms),
   parseValue: parseDateTimeInput,
   parseLiteral: (ast) => parseDateTimeInput(ast.kind === Kind.STRING ? ast.value : null),
@@ -38,7 +39,9 @@ function parseSafeInt(value: unknown): number {
 }
 
 builder.scalarType('SafeInt', {
-  description: 'An integer up to 2^53-1 in magnitude, for counts and durations that outgrow 32-bit Int.',
+  description:
+    'An integer, as a JSON number, within ±(2^53-1) (exact in a JavaScript number), for counts and durations ' +
+    'that outgrow 32-bit Int.',
   serialize: (n) => n,
   parseValue: parseSafeInt,
   parseLiteral: (ast) => parseSafeInt(ast.kind === Kind.INT ? Number(ast.value) : null),
@@ -52,7 +55,7 @@ function parseObject(value: unknown): Record<string, unknown> {
 }
 
 builder.scalarType('JSONObject', {
-  description: 'A JSON object.',
+  description: 'A JSON object (never an array, a string or null), with any members.',
   serialize: (o) => o,
   parseValue: parseObject,
   parseLiteral: (ast: ValueNode, variables) => parseObject(valueFromASTUntyped(ast, variables ?? undefined)),

@@ -1,37 +1,33 @@
 import { DEFAULT_LIMIT, listSessions, type SessionPage } from '../../use-cases/list-sessions.js';
+import { encodeSessionCursor } from '../../sessions/session-cursor.js';
 import { DEFAULT_SESSION_ORDER, type SessionOrder } from '../../sessions/session-order.js';
 import type { Session } from '../../sessions/session.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 import { SessionType } from './session.js';
 
-/** Opaque to clients; encodes the session's position key (started_at, id). */
-export function sessionCursor(session: Session): string {
-  return Buffer.from(`session:${session.startedAt}:${session.id}`).toString('base64url');
+/** What the connection's resolver returns: the plugin's shape (edges, pageInfo) and the page it came from. */
+interface SessionConnectionShape {
+  edges: { cursor: string; node: Session }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  page: SessionPage;
 }
 
-interface PageInfoShape {
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  startCursor: string | null;
-  endCursor: string | null;
+function connectionOf(page: SessionPage): SessionConnectionShape {
+  const edges = page.nodes.map((node) => ({ cursor: encodeSessionCursor(node, page.cursorOwner), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    page,
+  };
 }
 
-const PageInfoType = builder.objectRef<PageInfoShape>('PageInfo').implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
-    startCursor: t.exposeString('startCursor', { nullable: true }),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-  }),
-});
-
-const SessionEdgeType = builder.objectRef<Session>('SessionEdge').implement({
-  fields: (t) => ({
-    cursor: t.string({ resolve: sessionCursor }),
-    node: t.field({ type: SessionType, resolve: (s) => s }),
-  }),
-});
+const pageOf = (parent: unknown) => (parent as SessionConnectionShape).page;
 
 const SessionOrderType = builder.enumType('SessionOrder', {
   description: 'The order of a page of sessions: by startedAt, then id.',
@@ -41,39 +37,38 @@ const SessionOrderType = builder.enumType('SessionOrder', {
   },
 });
 
-const SessionConnectionType = builder.objectRef<SessionPage>('SessionConnection').implement({
-  description: 'A page of sessions ordered by startedAt, then id (ascending unless orderBy says otherwise).',
-  fields: (t) => ({
-    nodes: t.field({ type: [SessionType], resolve: (p) => p.nodes }),
-    edges: t.field({ type: [SessionEdgeType], resolve: (p) => p.nodes }),
-    pageInfo: t.field({
-      type: PageInfoType,
-      resolve: (p) => ({
-        hasNextPage: p.offset + p.nodes.length < p.total,
-        hasPreviousPage: p.offset > 0,
-        startCursor: p.nodes.length > 0 ? sessionCursor(p.nodes[0]!) : null,
-        endCursor: p.nodes.length > 0 ? sessionCursor(p.nodes[p.nodes.length - 1]!) : null,
-      }),
-    }),
-    total: t.field({ type: 'SafeInt', description: 'Sessions matching the filters.', resolve: (p) => p.total }),
-    limit: t.exposeInt('limit', { description: 'The limit applied (at most 200).' }),
-    offset: t.exposeInt('offset'),
-  }),
-});
-
 builder.queryField('sessions', (t) =>
-  t.field({
-    type: SessionConnectionType,
-    nullable: true,
-    description: "The caller's sessions that started within [startDate, endDate]. Needs read:analytics.",
-    args: {
-      limit: t.arg.int({ defaultValue: DEFAULT_LIMIT, description: 'Default 50; above 200 is applied as 200; below 1 is an error.' }),
-      offset: t.arg.int({ defaultValue: 0 }),
-      startDate: t.arg({ type: 'DateTime', description: 'Keeps sessions that started at or after it.' }),
-      endDate: t.arg({ type: 'DateTime', description: 'Keeps sessions that started at or before it.' }),
-      orderBy: t.arg({ type: SessionOrderType, defaultValue: DEFAULT_SESSION_ORDER, description: 'STARTED_AT_DESC lists the newest first.' }),
+  t.connection(
+    {
+      type: SessionType,
+      nullable: true,
+      description:
+        "The caller's sessions that started within [startDate, endDate]. Needs read:analytics. " +
+        'Page by offset (limit, offset) or by cursor (first/after, last/before; at most 200 applied, below 1 is an error), ' +
+        'never both. Cursors are positions: they work with any filters and either order.',
+      args: {
+        limit: t.arg.int({ defaultValue: DEFAULT_LIMIT, description: 'Default 50; above 200 is applied as 200; below 1 is an error. Cursor paging without first or last takes this many.' }),
+        offset: t.arg.int({ defaultValue: 0 }),
+        startDate: t.arg({ type: 'DateTime', description: 'Keeps sessions that started at or after it.' }),
+        endDate: t.arg({ type: 'DateTime', description: 'Keeps sessions that started at or before it.' }),
+        orderBy: t.arg({ type: SessionOrderType, defaultValue: DEFAULT_SESSION_ORDER, description: 'STARTED_AT_DESC lists the newest first.' }),
+      },
+      authScopes: { scope: listSessions.scope },
+      resolve: async (_root, { orderBy, ...args }, ctx) =>
+        connectionOf(await listSessions.run(authorized(ctx), { ...args, order: orderBy })),
     },
-    authScopes: { scope: listSessions.scope },
-    resolve: (_root, { orderBy, ...args }, ctx) => listSessions.run(authorized(ctx), { ...args, order: orderBy }),
-  }),
+    {
+      name: 'SessionConnection',
+      description: 'A page of sessions ordered by startedAt, then id (ascending unless orderBy says otherwise).',
+      fields: (c) => ({
+        total: c.field({ type: 'SafeInt', description: 'Sessions matching the filters.', resolve: (p) => pageOf(p).total }),
+        limit: c.int({ description: 'The limit applied (at most 200): with cursors, the page size applied.', resolve: (p) => pageOf(p).limit }),
+        offset: c.int({
+          description: 'The offset applied; with cursors, how many sessions matching the filters come before the page.',
+          resolve: (p) => pageOf(p).position?.() ?? pageOf(p).offset,
+        }),
+      }),
+    },
+    { name: 'SessionEdge' },
+  ),
 );

@@ -1,0 +1,74 @@
+import type { WebSocket } from 'ws';
+import type { StreamCutReason, StreamGuard } from '../../http/stream-guard.js';
+
+/**
+ * Sends a socket's messages under the live stream limits (src/http/stream-guard.ts), as SSE's pipeBody does: a
+ * socket holding more than `bufferBytes` sent and not yet taken by the kernel, or whose unsent bytes see no
+ * progress for `writeTimeoutMs`, is terminated. Each send resolves once its bytes were taken (or the socket is
+ * gone), so a subscription whose client reads slowly waits, and its backlog stays in its coalescing queue.
+ */
+export class GuardedSender {
+  readonly #socket: WebSocket;
+  readonly #guard: StreamGuard;
+  readonly #requestId: string;
+  readonly #waiting = new Set<() => void>();
+  #unsent = 0;
+  #watchdog: NodeJS.Timeout | undefined;
+  #measuring = false;
+  #cut = false;
+
+  constructor(socket: WebSocket, guard: StreamGuard, requestId: string) {
+    this.#socket = socket;
+    this.#guard = guard;
+    this.#requestId = requestId;
+  }
+
+  send(data: string): Promise<void> {
+    const socket = this.#socket;
+    if (this.#cut || socket.readyState !== socket.OPEN) return Promise.resolve();
+    if (++this.#unsent === 1) this.#watchdog = setTimeout(() => this.cut('timeout'), this.#guard.writeTimeoutMs);
+    const sent = new Promise<void>((resolve) => {
+      const done = () => {
+        if (!this.#waiting.delete(done)) return;
+        this.#written();
+        resolve();
+      };
+      this.#waiting.add(done);
+      socket.send(data, done);
+    });
+    // What the kernel did not take is known after this turn of the event loop.
+    if (!this.#measuring) {
+      this.#measuring = true;
+      setImmediate(() => {
+        this.#measuring = false;
+        if (socket.bufferedAmount > this.#guard.bufferBytes) this.cut('buffer');
+      });
+    }
+    return sent;
+  }
+
+  /** Terminates the socket as a reader that does not keep up (logged and counted once). */
+  cut(reason: StreamCutReason): void {
+    const socket = this.#socket;
+    if (this.#cut || socket.readyState === socket.CLOSED) return;
+    this.#cut = true;
+    const buffered = socket.bufferedAmount;
+    socket.terminate();
+    this.#guard.cut({ getHeader: () => this.#requestId }, reason, buffered);
+  }
+
+  /** The socket closed: sends still waiting resolve, so nothing waits on it. */
+  stop(): void {
+    clearTimeout(this.#watchdog);
+    for (const done of [...this.#waiting]) done();
+  }
+
+  #written(): void {
+    this.#unsent--;
+    if (this.#unsent > 0) this.#watchdog?.refresh();
+    else {
+      clearTimeout(this.#watchdog);
+      this.#watchdog = undefined;
+    }
+  }
+}
