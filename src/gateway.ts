@@ -152,7 +152,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, config.host, () => {
+        // Node's default backlog (511) is below the connection ceiling: a burst of connects past it has SYNs dropped,
+        // and every client then, /healthz probes included, waits a second for the retransmission. The kernel caps it
+        // at net.core.somaxconn.
+        server.listen({ port: config.port, host: config.host, backlog: Math.max(511, 2 * http.maxConnections) }, () => {
           server.off('error', reject);
           resolve();
         });
