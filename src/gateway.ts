@@ -12,6 +12,7 @@ import { BodyBytesInFlight } from './http/body-bytes-in-flight.js';
 import { createRequestListener } from './http/request-listener.js';
 import { createStreamGuard } from './http/stream-guard.js';
 import { ClientLimiter } from './limits/client-limiter.js';
+import { MemoryCounterStore } from './limits/memory-counter-store.js';
 import { openCounterStore } from './limits/open-counter-store.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { ChangePublisher } from './live/change-publisher.js';
@@ -75,7 +76,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // Keys and clients without a key are counted in one store; the key limiter closes it.
     const counters = openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') });
     const limiter = opened.push(new RateLimiter(counters, now, metrics && ((bucket) => metrics.rateLimited(bucket))), (l) => l.close());
-    const clients = new ClientLimiter(counters, config.anonymous.requestsPerMinute, now);
+    // Requests without a key are the cheapest to send: on PostgreSQL their count stays in this process's memory, so
+    // sending them never costs a database write (nor waits on the pool). Redis, built for it, shares it between processes.
+    const clients = new ClientLimiter(config.redisUrl ? counters : new MemoryCounterStore(), config.anonymous.requestsPerMinute, now);
     const bodyBytesInFlight = new BodyBytesInFlight(config.http.bodyBytesInFlight);
     try {
       await relay.listen((message) => feed.receive(message));

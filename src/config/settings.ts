@@ -82,7 +82,7 @@ export const SETTINGS = {
     }),
     requestsPerMinute: setting({
       env: 'TRENCHCOAT_ANONYMOUS_REQUESTS_PER_MINUTE', parser: whole(1), default: 120,
-      description: 'Requests per minute one client address (IPv6: its /64) may make without a valid key: GraphQL, refused keys, the API description and its page; 429 past it. /healthz and /readyz are not counted.',
+      description: 'Requests per minute one client address (IPv6: its /64) may make without a valid key: GraphQL, refused keys, the API description and its page; 429 past it. Counted per process, or in Redis when set. /healthz and /readyz are not counted.',
     }),
   },
   introspection: setting({ env: 'TRENCHCOAT_INTROSPECTION', parser: onOff, default: true, description: 'GraphQL introspection for callers without a key (GraphiQL needs it).' }),

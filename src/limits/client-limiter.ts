@@ -7,8 +7,7 @@ const CLIENT_PREFIX = 'client:';
 
 /**
  * Requests without a valid key (anonymous GraphQL, refused keys, the API description), per client address
- * and fixed one-minute window, in the store the key limits use: one process counts in memory, several share
- * PostgreSQL or Redis.
+ * and fixed one-minute window: in memory, or in Redis when the gateway has one (shared by its processes).
  */
 export class ClientLimiter {
   readonly #store: RateCounterStore;
