@@ -271,6 +271,8 @@ describe('GraphQL over WebSocket on /graphql', () => {
     third.close();
     raw.socket.terminate();
     await raw.closed;
+    // The server hears the close a moment after the client does: the slot goes then, not after a timeout.
+    await expect.poll(() => t.gateway.feed.size, { timeout: 1000 }).toBe(1);
     const again = await subscribe(t.url, WATCH, { key: own });
     expect(again.status).toBe(200);
     for (const s of [sse, again]) s.close();
