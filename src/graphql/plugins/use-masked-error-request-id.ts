@@ -2,6 +2,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../../log/logger.js';
 import { maskedCause } from '../mask-error.js';
+import { rebuiltError } from '../rebuilt-error.js';
 
 /** Yoga marks the errors it masked with `extensions.unexpected`. */
 function isMasked(error: unknown): error is GraphQLError {
@@ -23,13 +24,7 @@ export function useMaskedErrorRequestId(logger?: Logger): Plugin {
         const errors = one.errors.map((error) => {
           if (!isMasked(error)) return error;
           logger?.error({ reqId: requestId, err: maskedCause(error) }, 'unexpected GraphQL error');
-          return new GraphQLError(`An unexpected error occurred. Request id: ${requestId}.`, {
-            nodes: error.nodes,
-            source: error.source,
-            positions: error.positions,
-            path: error.path,
-            extensions: error.extensions,
-          });
+          return rebuiltError(error, { message: `An unexpected error occurred. Request id: ${requestId}.`, keepOriginalError: false });
         });
         return { ...one, errors };
       };

@@ -1,19 +1,13 @@
 import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { rebuiltError } from '../rebuilt-error.js';
 
 /** graphql-js appends its suggestions last: ` Did you mean "a", "b", or "c"?`, ` Did you mean to use an inline fragment on "T"?`. */
 const SUGGESTION = /\s*Did you mean [^?]*\?$/;
 
 function withoutSuggestion<E>(error: E): E | GraphQLError {
   if (!(error instanceof GraphQLError) || !SUGGESTION.test(error.message)) return error;
-  return new GraphQLError(error.message.replace(SUGGESTION, ''), {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: error.extensions,
-  });
+  return rebuiltError(error, { message: error.message.replace(SUGGESTION, '') });
 }
 
 /**

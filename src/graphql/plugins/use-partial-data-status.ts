@@ -1,5 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { rebuiltError } from '../rebuilt-error.js';
 
 /** Some root field produced a value: the errors beside it are field errors of a partial answer. */
 function hasPartialData(result: ExecutionResult): boolean {
@@ -12,10 +13,7 @@ function withoutStatus(error: GraphQLError): GraphQLError {
   const http = error.extensions?.['http'] as { status?: number; headers?: Record<string, string> } | undefined;
   if (http?.status === undefined) return error;
   const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError,
-    extensions: { ...extensions, ...(http.headers ? { http: { headers: http.headers } } : {}) },
-  });
+  return rebuiltError(error, { extensions: { ...extensions, ...(http.headers ? { http: { headers: http.headers } } : {}) } });
 }
 
 /**

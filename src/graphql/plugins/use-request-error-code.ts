@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { isLimitError } from '../limit-error.js';
+import { rebuiltError } from '../rebuilt-error.js';
 
 /** Codes graphql-js and Yoga give a request the client got wrong; the contract's name for them all is VALIDATION_ERROR. */
 const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
@@ -10,17 +11,9 @@ function withValidationCode<E>(error: E): E | GraphQLError {
   if (!(error instanceof GraphQLError)) return error;
   const code = error.extensions?.['code'];
   if (code !== undefined && !(typeof code === 'string' && REQUEST_ERROR_CODES.has(code))) return error;
-  // A copy: some errors (graphql-jit's) are frozen or have no extensions object. Yoga's own request
-  // errors (a body that is not JSON…) carry the parser's message as `originalError`: not for clients.
+  // Yoga's own request errors (a body that is not JSON…) carry the parser's message as `extensions.originalError`: not for clients.
   const { originalError: _internal, ...extensions } = error.extensions ?? {};
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: { ...extensions, code: 'VALIDATION_ERROR' },
-  });
+  return rebuiltError(error, { extensions: { ...extensions, code: 'VALIDATION_ERROR' } });
 }
 
 function isYogaRequestError(error: unknown): error is GraphQLError {
@@ -42,10 +35,7 @@ interface HttpExtension {
 function asClientError(error: GraphQLError): GraphQLError {
   const recoded = withValidationCode(error) as GraphQLError;
   const http = (error.extensions?.['http'] ?? {}) as HttpExtension;
-  return new GraphQLError(recoded.message, {
-    nodes: recoded.nodes, source: recoded.source, positions: recoded.positions, path: recoded.path, originalError: recoded.originalError,
-    extensions: { ...recoded.extensions, http: { status: http.status ?? 400, ...(http.headers ? { headers: http.headers } : {}) } },
-  });
+  return rebuiltError(recoded, { extensions: { ...recoded.extensions, http: { status: http.status ?? 400, ...(http.headers ? { headers: http.headers } : {}) } } });
 }
 
 /**
@@ -60,10 +50,7 @@ function asDocumentError(error: unknown): unknown {
   if (error.path !== undefined || isLimitError(error as unknown)) return error;
   const http = (error.extensions['http'] ?? {}) as HttpExtension;
   if (http.spec !== undefined || (http.status !== undefined && http.status !== 400)) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError,
-    extensions: { ...error.extensions, http: { ...http, status: 400, spec: true } },
-  });
+  return rebuiltError(error, { extensions: { ...error.extensions, http: { ...http, status: 400, spec: true } } });
 }
 
 /**
