@@ -18,6 +18,7 @@ import type { AuthorizedContext } from '../src/use-cases/use-case.js';
 import { localServices } from '../src/use-cases/use-case-context.js';
 import { selectSessionTools, selectTimelines } from '../src/sessions/session-detail-queries.js';
 import { mulberry32 } from './sessions-gen.js';
+import { median } from './median.js';
 
 const SESSIONS = Number(process.argv[2] ?? 100_000);
 const RUNS = 7;
@@ -49,11 +50,6 @@ function* sessionEvents(random: () => number): Generator<unknown> {
     at += 60_000;
     yield { event_type: 'session_end', session_id: id, timestamp: iso(), event_id: `e${s}` };
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {

@@ -14,6 +14,7 @@ import { listSessions, type ListSessionsArgs } from '../src/use-cases/list-sessi
 import type { AuthorizedContext } from '../src/use-cases/use-case.js';
 import { localServices } from '../src/use-cases/use-case-context.js';
 import { mulberry32, randomUuid } from './sessions-gen.js';
+import { median } from './median.js';
 
 const SESSIONS = Number(process.argv[2] ?? 1_000_000);
 const DEPTH = Number(process.argv[3] ?? SESSIONS - 100);
@@ -21,11 +22,6 @@ const RUNS = 200;
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 const SPAN_MS = 365 * 86_400_000;
 const PAGE = 50;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** Median milliseconds of each scenario, measured in interleaved rounds so that no scenario gets a warmer cache or a quieter machine. */
 async function timed(scenarios: [string, () => Promise<unknown>][]): Promise<number[]> {

@@ -8,6 +8,7 @@ import { DAY_WINDOW, MONTH_WINDOW, type Dataset } from './dataset.js';
 import type { Engine } from './engine.js';
 import { FreshBatches, INGEST_BATCH_SIZE } from './ingest-batches.js';
 import { createKey, MiB, ROOT, RssSampler, startGateway, startServer, track, tsxArgs, type ServerProcess } from './processes.js';
+import { median } from './median.js';
 
 export const TARGETS: Record<ScenarioName, number> = {
   'rest-day': 0.8,
@@ -52,12 +53,6 @@ export interface Measurement {
   /** Peak VmRSS of the gateway processes under load, bytes (the read gateway; the ingestion one). */
   peakRss: { read: number | null; ingest: number | null };
   deepOffset: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function summarize(name: string, rounds: Stats[]): TargetResult {
