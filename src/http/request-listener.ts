@@ -20,7 +20,6 @@ import { createAdmission, type AdmissionRule, type ClientRequestLimiter, type Er
 import type { BodyBytesInFlight } from './body-bytes-in-flight.js';
 import { assertJsonShape, type JsonShapeLimits } from './json-shape.js';
 import { headerEntries } from './node-headers.js';
-import { capUnreadBody } from './cap-unread-body.js';
 import { KEYED_ANSWER_CACHE_CONTROL } from './cache-control.js';
 import { createCorsPolicy, type CorsOrigins } from './cors-policy.js';
 import { readBody } from './read-body.js';
@@ -57,9 +56,6 @@ export interface ListenerDeps {
   /** The origins whose pages may read answers (CORS), for every route. */
   readonly corsOrigins: CorsOrigins;
 }
-
-/** What is read of a body its answer left unread before the connection is closed instead (see capUnreadBody). */
-const UNREAD_BODY_LIMIT_BYTES = 256 * 1024;
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -265,7 +261,6 @@ export function createRequestListener(deps: ListenerDeps) {
         await sendError(res, classify(error, requestId));
       }
     } finally {
-      capUnreadBody(req, UNREAD_BODY_LIMIT_BYTES);
       const ms = performance.now() - started;
       logger.info({ reqId: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(ms) }, 'request');
       deps.metrics?.registry.requestFinished(route, req.method, res.statusCode, ms / 1000);

@@ -4,6 +4,7 @@ import { COMPRESS_MIN_BYTES, encodeAnswer, isCompressibleType } from './encode-a
 import { entityTag, ifNoneMatchHits, weakTag } from './entity-tag.js';
 import { pipeBody } from './pipe-body.js';
 import type { StreamGuard } from './stream-guard.js';
+import { closesAfterAnswer, lingerBeforeClose } from './linger-close.js';
 import { isStreamType } from './stream-media-types.js';
 import { mergeVary } from './vary-header.js';
 
@@ -73,6 +74,11 @@ function sendBuffered(res: ServerResponse, status: number, headers: Headers, con
       res.end();
       return Promise.resolve();
     }
+  }
+  if (closesAfterAnswer(req)) {
+    out['connection'] = 'close';
+    // A socket already gone (the client left) has nothing to linger on.
+    if (req.socket) lingerBeforeClose(req.socket);
   }
   if (!coding) {
     out['content-length'] = bytes;
