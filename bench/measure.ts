@@ -7,6 +7,7 @@ import type { BenchArgs, ScenarioName } from './args.js';
 import { DAY_WINDOW, MONTH_WINDOW, type Dataset } from './dataset.js';
 import type { Engine } from './engine.js';
 import { FreshBatches, INGEST_BATCH_SIZE } from './ingest-batches.js';
+import { FreshExports, OTLP_EXPORT_ITEMS } from './otlp-exports.js';
 import { createKey, MiB, ROOT, RssSampler, startGateway, startServer, track, tsxArgs, type ServerProcess } from './processes.js';
 import { median } from './median.js';
 
@@ -352,7 +353,33 @@ export async function measureIngest(args: BenchArgs, engine: Engine): Promise<{ 
     const loop: LoopTarget = {
       name: 'baseline', kind: 'loop', run: (warmup, seconds, round) => runLoop(engine.insertScript, scratch.loop, warmup, seconds, 0xb0 + round),
     };
-    const r = await runScenario('ingest', [http, loop], args, sampler, INGEST_BATCH_SIZE);
+    // Claude Code's own export into the same gateway: each export stores as many items as a batch holds events.
+    const exports = new FreshExports(0xc0);
+    const otlpProbe = await fetch(`${url}/v1/logs`, {
+      method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/x-protobuf' }, body: new Uint8Array(exports.nextBody()),
+    });
+    const otlpAnswer = Buffer.from(await otlpProbe.arrayBuffer());
+    if (otlpProbe.status !== 200 || otlpAnswer.length !== 0) throw new VerificationError(`ingest: /v1/logs answered ${otlpProbe.status} (${otlpAnswer.length} bytes)`);
+    log(`[verify] ingest: a fresh OTLP export of ${OTLP_EXPORT_ITEMS} items is accepted whole`);
+    const otlp: HttpTarget = {
+      name: 'otlp',
+      kind: 'http',
+      bad,
+      options: () => ({
+        url,
+        connections: args.ingestConnections,
+        requests: [{
+          method: 'POST',
+          path: '/v1/logs',
+          headers: { 'x-api-key': key, 'content-type': 'application/x-protobuf' },
+          setupRequest: (req) => ({ ...req, body: exports.nextBody() }),
+          onResponse: (status, body) => {
+            if (status !== 200 || body.length !== 0) bad.count++;
+          },
+        }],
+      }),
+    };
+    const r = await runScenario('ingest', [http, otlp, loop], args, sampler, INGEST_BATCH_SIZE);
     const g = r.get('gateway')!;
     const b = r.get('baseline')!;
     const peak = sampler.window();
@@ -361,7 +388,7 @@ export async function measureIngest(args: BenchArgs, engine: Engine): Promise<{ 
       result: {
         name: 'ingest',
         description: `ingestion of fresh sessions in 1000-event batches: the gateway over HTTP (\`POST /api/v1/events\`, ${args.ingestConnections} connections) on a new database, the ${engine.name === 'sqlite' ? 'in-process insert loop' : 'insert loop (one pg connection)'} on a copy of its schema`,
-        gateway: g, baseline: b, peers: [], ratio: g.median.rps / b.median.rps, target: TARGETS.ingest, gatewayPeakRss: peak,
+        gateway: g, baseline: b, peers: [r.get('otlp')!], ratio: g.median.rps / b.median.rps, target: TARGETS.ingest, gatewayPeakRss: peak,
       },
       peakRss: Math.max(overall, peak),
     };

@@ -113,6 +113,18 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
   if (m.scenarios.some((s) => s.name === 'ingest')) {
     lines.push('- Ingestion latencies are per 1000-event batch: the gateway\'s per request (with its connections in flight), the loop\'s per transaction.');
   }
+  const ingestRow = m.scenarios.find((s) => s.name === 'ingest');
+  const otlp = ingestRow?.peers.find((p) => p.name === 'otlp');
+  if (ingestRow && otlp) {
+    const g = ingestRow.gateway.median;
+    lines.push('');
+    lines.push('Ingestion through Claude Code\'s OTLP export (`POST /v1/logs`, protobuf, same gateway and connections; each export stores 1,000 items: 700 events, 200 model requests, 100 failed requests, in one session):');
+    lines.push('');
+    lines.push('| path | items/s | p50 ms | p99 ms | ÷ events endpoint |');
+    lines.push('|---|--:|--:|--:|--:|');
+    lines.push(`| \`POST /api/v1/events\` (1,000-event batches) | ${rate(g, true)} | ${ms(g.p50)} | ${ms(g.p99)} | |`);
+    lines.push(`| \`POST /v1/logs\` (OTLP exports) | ${rate(otlp.median, true)} | ${ms(otlp.median.p50)} | ${ms(otlp.median.p99)} | ${(otlp.median.rps / g.rps).toFixed(2)}× |`);
+  }
   const graphql = m.scenarios.find((s) => s.name === 'graphql-day');
   if (graphql && graphql.peers.length > 0) {
     lines.push('');

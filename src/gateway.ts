@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OpenedResources } from './opened-resources.js';
 import { StartupError } from './startup-error.js';
+import { PriceTable } from './usage/price-table.js';
 import { NO_INGEST_COUNT, type UseCaseServices } from './use-cases/use-case-context.js';
 
 export interface RunningGateway {
@@ -86,7 +87,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       throw StartupError.because(`cannot start the live updates relay (${relay.name})`, error);
     }
 
-    const services: UseCaseServices = { db: database.db, readsOffLoop: database.readsOffLoop, now, changes, limiter, ingested: metrics ?? NO_INGEST_COUNT };
+    const prices = config.pricesFile === null ? PriceTable.bundled() : readConfiguredPrices(config.pricesFile);
+    const services: UseCaseServices = { db: database.db, readsOffLoop: database.readsOffLoop, now, changes, limiter, ingested: metrics ?? NO_INGEST_COUNT, prices };
     const { persisted } = config;
     const persistedQueries = opened.push(
       openPersistedQueryStore({
@@ -106,6 +108,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const listener = createRequestListener({
       database, keys, yoga, logger, services, limiter,
       bodyLimitBytes: config.bodyLimitBytes,
+      otlpBodyLimitBytes: config.otlpBodyLimitBytes,
       json: { maxDepth: config.jsonMaxDepth, maxValues: config.jsonMaxValues },
       anonymous: {
         bodyLimitBytes: config.anonymous.bodyLimitBytes,
@@ -195,6 +198,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   } catch (error) {
     await opened.closeAll(logger);
     throw error;
+  }
+}
+
+function readConfiguredPrices(path: string): PriceTable {
+  try {
+    return PriceTable.fromFile(path);
+  } catch (error) {
+    throw StartupError.because(`cannot read the prices file ${path}`, error);
   }
 }
 

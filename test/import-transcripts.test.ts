@@ -219,7 +219,7 @@ function imports(source: TranscriptSource): void {
       const summary = await importJson(account, [source.folder]);
       const total = totalEvents();
       expect(summary).toEqual({
-        files: 4, sessions: 4, events: total, accepted: total, duplicates: 0, rejected: 0, skipped_lines: skipped,
+        files: 4, sessions: 4, events: total, accepted: total, duplicates: 0, rejected: 0, skipped_lines: skipped, model_requests: expect.any(Number),
       });
       const key = await t.key({ account, scopes: ['read:analytics'] });
       const { sessions } = await allSessions(t, key);
@@ -256,7 +256,7 @@ function imports(source: TranscriptSource): void {
       const again = await importJson(account, [source.folder, SHORT]);
       const total = totalEvents();
       expect(again).toEqual({
-        files: 4, sessions: 4, events: total, accepted: total, duplicates: total, rejected: 0, skipped_lines: skipped,
+        files: 4, sessions: 4, events: total, accepted: total, duplicates: total, rejected: 0, skipped_lines: skipped, model_requests: expect.any(Number),
       });
       const single = await importJson(account, [SUBAGENT]);
       expect(single).toMatchObject({ files: 1, sessions: 1, duplicates: single['events'] });
@@ -273,7 +273,7 @@ function imports(source: TranscriptSource): void {
       expect((await hook({ hook_event_name: 'PostToolUseFailure', error: 'rejected' })).status).toBe(200);
       const summary = await importJson(account, [SHORT]);
       const events = facts.short.events;
-      expect(summary).toEqual({ files: 1, sessions: 1, events, accepted: events, duplicates: 2, rejected: 0, skipped_lines: 0 });
+      expect(summary).toEqual({ files: 1, sessions: 1, events, accepted: events, duplicates: 2, rejected: 0, skipped_lines: 0, model_requests: 1 });
       const { sessions } = await allSessions(t, key);
       expect(sessions).toMatchObject([{ id: sessionId, event_count: 2 + (events - 2), tool_invocations: facts.short.tools.length }]);
     });
@@ -294,7 +294,7 @@ function imports(source: TranscriptSource): void {
       writeFileSync(join(folder, 'notes.txt'), 'not a transcript');
       const summary = await importJson(freshAccount('import'), [messy]);
       const n = facts.short.events;
-      expect(summary).toEqual({ files: 1, sessions: 1, events: n, accepted: n, duplicates: 0, rejected: 0, skipped_lines: 3 });
+      expect(summary).toEqual({ files: 1, sessions: 1, events: n, accepted: n, duplicates: 0, rejected: 0, skipped_lines: 3, model_requests: 1 });
     });
 
     it('reads ~/.claude/projects when no path is given', async () => {

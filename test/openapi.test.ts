@@ -190,6 +190,7 @@ describe('the document', () => {
       'post /api/v1/hooks/claude-code': 'write:events',
       'get /api/v1/analytics/overview': 'read:analytics',
       'get /api/v1/analytics/tools': 'read:analytics',
+      'get /api/v1/analytics/usage': 'read:analytics',
     };
     expect(doc.components.securitySchemes).toEqual({
       ApiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
@@ -210,7 +211,7 @@ describe('the document', () => {
         );
       }
     }
-    expect(Object.values(keyed)).toHaveLength(5);
+    expect(Object.values(keyed)).toHaveLength(6);
   });
 });
 

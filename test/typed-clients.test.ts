@@ -18,7 +18,7 @@ import { event, startTestGateway, type TestGateway } from './support/test-gatewa
 import { transpileProject, typecheck, writeClientProject } from './support/typecheck.js';
 
 // The map the README gives (DateTime and SafeInt as the scalar descriptions say they travel in JSON).
-const SCALARS = { DateTime: 'string', SafeInt: 'number', JSONObject: 'Record<string, unknown>' };
+const SCALARS = { DateTime: 'string', Date: 'string', SafeInt: 'number', JSONObject: 'Record<string, unknown>' };
 
 const NOW = Date.parse('2024-03-02T11:00:00Z');
 const SESSION = 'c0de0000-0000-4000-8000-000000000001';

@@ -6,6 +6,7 @@ import * as sessionTools from './0003-session-tools.js';
 import * as sessionDays from './0004-session-days.js';
 import * as rateCounters from './0005-rate-counters.js';
 import * as persistedQueries from './0006-persisted-queries.js';
+import * as usage from './0007-usage.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: EngineName): Promise<void>;
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004-session-days': sessionDays,
   '0005-rate-counters': rateCounters,
   '0006-persisted-queries': persistedQueries,
+  '0007-usage': usage,
 });

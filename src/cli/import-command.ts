@@ -30,7 +30,7 @@ export function registerImport(program: Command): void {
     .description('Backfill sessions from Claude Code transcripts (JSONL). Importing the same files again changes nothing.')
     .argument('[paths...]', 'transcript files or folders (searched recursively for *.jsonl); default ~/.claude/projects')
     .requiredOption('--account <slug>', 'account (workspace) the sessions belong to; created if new')
-    .option('--json', 'print one JSON object: {"files","sessions","events","accepted","duplicates","rejected","skipped_lines"}')
+    .option('--json', 'print one JSON object: {"files","sessions","events","accepted","duplicates","rejected","skipped_lines","model_requests"}')
     .option('--db <path|url>', flagHelp('db', 'SQLite file or postgres:// URL'))
     .addHelpText(
       'after',

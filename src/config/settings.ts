@@ -107,6 +107,16 @@ export const SETTINGS = {
       description: 'Reverse proxies in front that each append to X-Forwarded-For: the address the outermost one saw is the client the limits without a key count (0: the connection\'s address).',
     }),
   },
+  // Decoding an export costs time per record (about 0.1 ms here): 2 MiB of protobuf holds ~3,000 records, the event
+  // loop's share of ~100–200 ms, and three times Claude Code's largest export (512 records, ~600 KiB as JSON).
+  otlpBodyLimitBytes: setting({
+    env: 'TRENCHCOAT_OTLP_BODY_LIMIT_BYTES', parser: bytes, default: 2 * 1024 * 1024, shownDefault: '`2097152` (2 MiB)',
+    description: 'Largest OTLP export (POST /v1/logs, /v1/metrics), as sent and once decompressed; larger ones get 413.',
+  }),
+  pricesFile: setting({
+    env: 'TRENCHCOAT_PRICES_FILE', parser: filePath, default: null, shownDefault: 'none (the bundled list prices)',
+    description: 'A JSON file of model prices (USD per million tokens) that replaces or adds to the bundled list, for the cost of model requests; read at start.',
+  }),
   hookPreviewChars: setting({
     env: 'TRENCHCOAT_HOOK_PREVIEW_CHARS', parser: characters, default: 100,
     description: 'Characters (code points) of prompt text, tool input and tool output a hook event or import keeps.',

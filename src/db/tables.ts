@@ -33,6 +33,8 @@ export interface EventsTable {
   data: string;
   /** `data.tool_use_id` when it is a string. */
   tool_use_id: string | null;
+  /** 1 when reported by Claude Code's OTLP export, 0 from any other source (migration 0007). */
+  reported: ColumnType<number, number | undefined, number>;
 }
 
 /**
@@ -51,6 +53,18 @@ export interface SessionsTable {
   max_event_at: Millis;
   event_count: number;
   tool_invocations: number;
+  /**
+   * The same aggregates over the events reported by OTLP alone, and the count of events from every other source:
+   * the columns above are the direct events' aggregates when `direct_events > 0`, else the reported ones'.
+   */
+  r_min_start_at: Millis | null;
+  r_max_start_at: Millis | null;
+  r_max_end_at: Millis | null;
+  r_min_event_at: Millis | null;
+  r_max_event_at: Millis | null;
+  r_event_count: ColumnType<number, number | undefined, number>;
+  r_tool_invocations: ColumnType<number, number | undefined, number>;
+  direct_events: ColumnType<number, number | undefined, number>;
 }
 
 /**
@@ -88,6 +102,50 @@ export interface RateCountersTable {
   used: number;
 }
 
+/** One model request (migration 0007): each source's tokens merged by max; reads prefer the transcript's. */
+export interface ModelRequestsTable {
+  account_id: number;
+  session_id: string;
+  request_key: string;
+  model: string;
+  /** Epoch milliseconds. */
+  ts: number;
+  fast: number;
+  from_transcript: number;
+  from_otlp: number;
+  t_input: number;
+  t_output: number;
+  t_cache_write_5m: number;
+  t_cache_write_1h: number;
+  t_cache_read: number;
+  o_input: number;
+  o_output: number;
+  o_cache_write: number;
+  o_cache_read: number;
+  /** Claude Code's own estimate, in nano-USD. */
+  o_cost_nanos: number | null;
+}
+
+export interface ModelRequestErrorsTable {
+  account_id: number;
+  session_id: string;
+  error_key: string;
+  model: string;
+  /** Epoch milliseconds. */
+  ts: number;
+  status_code: number | null;
+}
+
+/** Per-session OTLP counters: a delta point per row, or a cumulative series' latest total (migration 0007). */
+export interface SessionMetricsTable {
+  account_id: number;
+  session_id: string;
+  metric: string;
+  series: string;
+  point_key: string;
+  value: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -96,6 +154,9 @@ export interface Tables {
   session_days: SessionDaysTable;
   session_tools: SessionToolsTable;
   rate_counters: RateCountersTable;
+  model_requests: ModelRequestsTable;
+  model_request_errors: ModelRequestErrorsTable;
+  session_metrics: SessionMetricsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

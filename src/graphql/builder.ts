@@ -26,6 +26,7 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   Scalars: {
     DateTime: { Input: number; Output: number };
+    Date: { Input: number; Output: number };
     SafeInt: { Input: number; Output: number };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };

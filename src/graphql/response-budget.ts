@@ -75,6 +75,11 @@ export class ResponseBudget {
     return Math.max(0, this.#limits.maxResponseBytes - this.#bytes - this.#reserved);
   }
 
+  /** Rows that may still be charged before the rows limit: how far a field may count what it is about to read. */
+  get roomRows(): number {
+    return Math.max(0, this.#limits.maxRows - this.#rows);
+  }
+
   /**
    * Takes `bytes` of the key's and the process's bytes in flight before text that size is read (for the
    * fields that will charge it), so that answers read at the same time cannot all read past the ceilings;

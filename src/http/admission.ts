@@ -24,7 +24,8 @@ import { refusalFor } from './refusal-for.js';
 export type RouteNeeds = 'nothing' | 'perClient' | 'apiKey' | 'apiKeyOrAnonymous' | 'metricsToken';
 
 /** REST answers refusals in its error envelope; GraphQL in its `errors` list, as Yoga would. */
-export type ErrorShape = 'rest' | 'graphql';
+/** How a refusal is written: the REST envelope, GraphQL's `errors` list, or OTLP's google.rpc.Status. */
+export type ErrorShape = 'rest' | 'graphql' | 'otlp';
 
 export interface AdmissionRule {
   readonly needs: RouteNeeds;

@@ -24,6 +24,7 @@ import { KEYED_ANSWER_CACHE_CONTROL } from './cache-control.js';
 import { createCorsPolicy, type CorsOrigins } from './cors-policy.js';
 import { readBody } from './read-body.js';
 import { refusalFor } from './refusal-for.js';
+import { handleOtlp, OTLP_MEDIA_TYPES, OTLP_PATHS, type OtlpDeps } from '../otlp/otlp-handler.js';
 import { requireJsonBody, type JsonBodyRule } from './require-json-body.js';
 import { sendContent, sendFetchResponse, sendJson } from './send.js';
 import type { StreamGuard } from './stream-guard.js';
@@ -45,6 +46,8 @@ export interface ListenerDeps {
   /** Reverse proxies whose X-Forwarded-For entries name the client. */
   readonly trustedProxies: number;
   readonly hookPreviewChars: number;
+  /** Largest OTLP export, as sent and once decompressed. */
+  readonly otlpBodyLimitBytes: number;
   /** What every use case reaches, REST's and GraphQL's alike. */
   readonly services: UseCaseServices;
   /** Counts each admitted request with a key against its tier. */
@@ -199,6 +202,17 @@ export function createRequestListener(deps: ListenerDeps) {
   // without a CORS preflight, unlike the forms, text/plain and GraphQL strings Yoga would also take.
   const graphqlBodies: JsonBodyRule = { methods: ['POST'], mediaTypes: ['application/json', 'application/graphql+json'] };
   routes.set('/graphql', { path: '/graphql', needs: 'apiKeyOrAnonymous', shape: 'graphql', methods: null, accepts: graphqlBodies, handle: handleGraphQL });
+  // Claude Code's own OpenTelemetry export (OTLP/HTTP), JSON or protobuf, refused in OTLP's own Status shape.
+  const otlpDeps: OtlpDeps = {
+    services: deps.services, bodyLimitBytes: deps.otlpBodyLimitBytes, bodyBytesInFlight: deps.bodyBytesInFlight, json: deps.json, previewChars: deps.hookPreviewChars,
+  };
+  for (const signal of ['logs', 'metrics'] as const) {
+    const path = OTLP_PATHS[signal];
+    routes.set(path, {
+      path, needs: 'apiKey', shape: 'otlp', methods: ['POST'], accepts: { methods: ['POST'], mediaTypes: OTLP_MEDIA_TYPES },
+      handle: (req, res, _url, principal) => handleOtlp(signal, req, res, principal, otlpDeps),
+    });
+  }
   for (const path of ['/healthz', '/readyz']) {
     routes.set(path, { path, needs: 'nothing', shape: 'rest', methods: null, handle: (_req, res) => handleHealth(res, path) });
   }

@@ -51,6 +51,10 @@ function judge(header: string | undefined, mediaTypes: readonly string[]): { pro
 export function requireJsonBody(rule: JsonBodyRule | undefined, req: IncomingMessage): void {
   if (!rule?.methods.includes(req.method ?? 'GET')) return;
   const verdict = judge(req.headers['content-type'], rule.mediaTypes);
-  if ('problem' in verdict) throw apiError('UNSUPPORTED_MEDIA_TYPE', `The body must be sent as Content-Type: application/json; ${verdict.problem}.`);
+  if ('problem' in verdict) {
+    // Only the OTLP routes take a type other than JSON's (the older GraphQL name aside, which is not advertised).
+    const wanted = rule.mediaTypes.includes('application/x-protobuf') ? 'application/json or application/x-protobuf' : 'application/json';
+    throw apiError('UNSUPPORTED_MEDIA_TYPE', `The body must be sent as Content-Type: ${wanted}; ${verdict.problem}.`);
+  }
   req.headers['content-type'] = verdict.mediaType;
 }

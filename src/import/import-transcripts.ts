@@ -6,9 +6,11 @@ import type { Tables } from '../db/tables.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
 import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
 import { runGuarded } from '../use-cases/use-case.js';
+import { storeUsage } from '../usage/store-usage.js';
 import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import { sessionIdFromPath } from './find-transcripts.js';
 import { skippedLines, TranscriptReader, type RawEvent } from './transcript-events.js';
+import { TranscriptUsageReader } from './transcript-usage.js';
 
 export interface ImportSummary {
   files: number;
@@ -21,6 +23,8 @@ export interface ImportSummary {
   duplicates: number;
   rejected: number;
   skipped_lines: number;
+  /** Model requests read from the transcripts' usage (each once, however often its lines repeat it) and stored. */
+  model_requests: number;
 }
 
 export interface ImportProgress {
@@ -106,14 +110,17 @@ async function recordedByHooks(db: Kysely<Tables>, accountId: number, events: re
 
 /**
  * Backfills sessions from Claude Code transcripts through the same `ingestEvents` use case as
- * `POST /api/v1/events`, in batches of at most 1,000. Event ids come from the transcripts, so
- * importing the same files again stores nothing new.
+ * `POST /api/v1/events`, in batches of at most 1,000, and stores the tokens of each model request
+ * (TranscriptUsageReader, as ccusage counts them) once every file is read. Event ids and request
+ * keys come from the transcripts, so importing the same files again stores nothing new.
  */
 export async function importTranscripts(options: ImportOptions): Promise<ImportSummary> {
   const ctx = createUseCaseContext(options.services, options.principal);
   const summary: ImportSummary = {
-    files: options.files.length, sessions: 0, events: 0, accepted: 0, duplicates: 0, rejected: 0, skipped_lines: 0,
+    files: options.files.length, sessions: 0, events: 0, accepted: 0, duplicates: 0, rejected: 0, skipped_lines: 0, model_requests: 0,
   };
+  // One usage reader for the whole import: a request copied into another session's file counts once, as in ccusage.
+  const usage = new TranscriptUsageReader();
   const sessions = new Set<string>();
   let filesDone = 0;
 
@@ -131,7 +138,10 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
     const reader = new TranscriptReader(options.previewChars);
     for (const file of group.files) {
       const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-      for await (const line of lines) reader.addLine(line, group.sessionId);
+      for await (const line of lines) {
+        reader.addLine(line, group.sessionId);
+        usage.addText(line, file);
+      }
       filesDone += 1;
       options.onProgress?.({ filesDone, filesTotal: options.files.length, events: summary.events });
     }
@@ -147,6 +157,9 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
     await send(events.filter((e) => !skip.has(e)));
     options.onProgress?.({ filesDone, filesTotal: options.files.length, events: summary.events });
   }
+  const modelRequests = usage.takeRequests();
+  await storeUsage(options.services.db, options.principal.accountId, { modelRequests, errors: [], metricPoints: [] });
+  summary.model_requests = modelRequests.length;
   summary.sessions = sessions.size;
   return summary;
 }

@@ -5,6 +5,19 @@ import { writeTransaction } from '../db/write-transaction.js';
 import { countedToolName } from './counted-tool-name.js';
 import { dedupKey } from './dedup-key.js';
 import type { ValidEvent } from './valid-event.js';
+import { isEmptyUsage, writeUsage, type UsageBatch } from '../usage/store-usage.js';
+
+/**
+ * Where a batch comes from. Events reported by Claude Code's OTLP export describe the same session as hooks,
+ * imports and REST batches, in other words: a session shows its direct events when it has any, else its reported
+ * ones, so a session sent both ways is never counted twice. Both classes are folded in columns of their own,
+ * so which one shows does not depend on the order they arrived in.
+ */
+export interface StoreOptions {
+  reported?: boolean;
+  /** Model requests and counters stored in the same transaction (OTLP). */
+  usage?: UsageBatch;
+}
 
 export interface StoreOutcome {
   inserted: number;
@@ -27,9 +40,10 @@ interface SessionDelta {
 }
 
 type Extreme = 'min' | 'max';
+type ReportedColumn = 'r_min_start_at' | 'r_max_start_at' | 'r_max_end_at' | 'r_min_event_at' | 'r_max_event_at';
 
 /** The merge of a nullable min/max column on upsert, spelled so both SQLite and PostgreSQL agree. */
-function merged(column: keyof SessionDelta, extreme: Extreme): RawBuilder<number | null> {
+function merged(column: keyof SessionDelta | ReportedColumn, extreme: Extreme): RawBuilder<number | null> {
   const mine = sql.ref(`sessions.${column}`);
   const theirs = sql.ref(`excluded.${column}`);
   const better = extreme === 'min' ? sql`${theirs} < ${mine}` : sql`${theirs} > ${mine}`;
@@ -135,7 +149,9 @@ async function withRetry<T>(transaction: () => Promise<T>): Promise<T> {
  * column is a min, max or count, every tool column a sum, so the result does not depend on order,
  * batching or repetition.
  */
-export async function storeEvents(db: Kysely<Tables>, accountId: number, events: readonly ValidEvent[]): Promise<StoreOutcome> {
+export async function storeEvents(db: Kysely<Tables>, accountId: number, events: readonly ValidEvent[], options: StoreOptions = {}): Promise<StoreOutcome> {
+  const reported = options.reported === true;
+  const usage = options.usage && !isEmptyUsage(options.usage) ? options.usage : null;
   const seen = new Set<string>();
   const rows: NewEvent[] = [];
   const candidates: ValidEvent[] = [];
@@ -154,12 +170,15 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
       dedup_key: key,
       data: event.dataJson,
       tool_use_id: event.toolUseId,
+      reported: reported ? 1 : 0,
     });
   }
-  if (rows.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
+  if (rows.length === 0 && !usage) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
 
   return withRetry(() => writeTransaction(db, async (trx) => {
     await lockAccountForWrite(trx, accountId);
+    if (usage) await writeUsage(trx, accountId, usage);
+    if (rows.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
     const stored = await trx
       .insertInto('events')
       .values(rows)
@@ -169,25 +188,16 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     const storedIdentities = new Set(stored.map((r) => `${r.session_id}\u0000${r.dedup_key}`));
     const inserted = candidates.filter((e, i) => storedIdentities.has(`${e.sessionId}\u0000${rows[i]!.dedup_key}`));
     const deltas = foldDeltas(accountId, inserted);
-    if (deltas.length > 0) {
-      await trx
-        .insertInto('sessions')
-        .values(deltas)
-        .onConflict((oc) =>
-          oc.columns(['account_id', 'id']).doUpdateSet({
-            min_start_at: merged('min_start_at', 'min'),
-            max_start_at: merged('max_start_at', 'max'),
-            max_end_at: merged('max_end_at', 'max'),
-            min_event_at: merged('min_event_at', 'min') as RawBuilder<number>,
-            max_event_at: merged('max_event_at', 'max') as RawBuilder<number>,
-            started_at: sql<number>`coalesce(${merged('min_start_at', 'min')}, ${merged('min_event_at', 'min')})`,
-            event_count: sql<number>`sessions.event_count + excluded.event_count`,
-            tool_invocations: sql<number>`sessions.tool_invocations + excluded.tool_invocations`,
-          }),
-        )
-        .execute();
+    if (deltas.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
+    const before = await sessionClasses(trx, accountId, deltas.map((d) => d.id));
+    await (reported ? upsertReported(trx, deltas) : upsertDirect(trx, deltas));
+    // A session's tools are counted from the class it shows: its first direct event replaces the reported count.
+    const shows = (id: string) => (reported ? !(before.get(id)?.direct ?? false) : true);
+    const flipped = reported ? [] : deltas.filter((d) => before.get(d.id)?.reportedOnly).map((d) => d.id);
+    if (flipped.length > 0) {
+      await trx.deleteFrom('session_tools').where('account_id', '=', accountId).where('session_id', 'in', flipped).execute();
     }
-    const toolDeltas = foldToolDeltas(accountId, inserted);
+    const toolDeltas = foldToolDeltas(accountId, inserted).filter((d) => shows(d.session_id));
     if (toolDeltas.length > 0) {
       await trx
         .insertInto('session_tools')
@@ -209,4 +219,103 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
       touchedSessions: deltas.map((d) => d.id),
     };
   }));
+}
+
+interface SessionClass {
+  /** It has direct events: they are what it shows. */
+  direct: boolean;
+  /** It has only reported events (so far). */
+  reportedOnly: boolean;
+}
+
+/** Which class each existing session shows, read under the account's write lock. */
+async function sessionClasses(trx: Kysely<Tables>, accountId: number, ids: readonly string[]): Promise<Map<string, SessionClass>> {
+  const classes = new Map<string, SessionClass>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await trx
+      .selectFrom('sessions')
+      .select(['id', 'direct_events', 'r_event_count'])
+      .where('account_id', '=', accountId)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) {
+      const direct = Number(r.direct_events) > 0;
+      classes.set(r.id, { direct, reportedOnly: !direct && Number(r.r_event_count) > 0 });
+    }
+  }
+  return classes;
+}
+
+/** `when the session has direct events already then <merge> else <the arriving value>`. */
+function directOr<T>(merge: RawBuilder<T>, column: keyof SessionDelta): RawBuilder<T> {
+  return sql<T>`case when ${sql.ref('sessions.direct_events')} > 0 then ${merge} else ${sql.ref(`excluded.${column}`)} end`;
+}
+
+/**
+ * Direct events: merged into the shown columns when the session has direct events already; when it had only
+ * reported ones (or none), the batch's aggregates replace them.
+ */
+async function upsertDirect(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<void> {
+  await trx
+    .insertInto('sessions')
+    .values(deltas.map((d) => ({ ...d, direct_events: d.event_count })))
+    .onConflict((oc) =>
+      oc.columns(['account_id', 'id']).doUpdateSet({
+        min_start_at: directOr(merged('min_start_at', 'min'), 'min_start_at'),
+        max_start_at: directOr(merged('max_start_at', 'max'), 'max_start_at'),
+        max_end_at: directOr(merged('max_end_at', 'max'), 'max_end_at'),
+        min_event_at: directOr(merged('min_event_at', 'min') as RawBuilder<number>, 'min_event_at'),
+        max_event_at: directOr(merged('max_event_at', 'max') as RawBuilder<number>, 'max_event_at'),
+        started_at: directOr(sql<number>`coalesce(${merged('min_start_at', 'min')}, ${merged('min_event_at', 'min')})`, 'started_at'),
+        event_count: directOr(sql<number>`sessions.event_count + excluded.event_count`, 'event_count'),
+        tool_invocations: directOr(sql<number>`sessions.tool_invocations + excluded.tool_invocations`, 'tool_invocations'),
+        direct_events: sql<number>`sessions.direct_events + excluded.direct_events`,
+      }),
+    )
+    .execute();
+}
+
+/** `when the session has direct events then <unchanged> else <the merged reported value>`. */
+function reportedOr<T>(column: keyof SessionDelta, merge: RawBuilder<T>): RawBuilder<T> {
+  return sql<T>`case when ${sql.ref('sessions.direct_events')} > 0 then ${sql.ref(`sessions.${column}`)} else ${merge} end`;
+}
+
+/**
+ * Reported events: always folded into the `r_*` columns; shown only while the session has no direct events.
+ * The shown columns then equal the `r_*` ones.
+ */
+async function upsertReported(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<void> {
+  const rMinStart = merged('r_min_start_at', 'min');
+  const rMinEvent = merged('r_min_event_at', 'min') as RawBuilder<number>;
+  const rMaxEvent = merged('r_max_event_at', 'max') as RawBuilder<number>;
+  const rEvents = sql<number>`sessions.r_event_count + excluded.r_event_count`;
+  const rTools = sql<number>`sessions.r_tool_invocations + excluded.r_tool_invocations`;
+  await trx
+    .insertInto('sessions')
+    .values(deltas.map((d) => ({
+      ...d,
+      r_min_start_at: d.min_start_at, r_max_start_at: d.max_start_at, r_max_end_at: d.max_end_at,
+      r_min_event_at: d.min_event_at, r_max_event_at: d.max_event_at,
+      r_event_count: d.event_count, r_tool_invocations: d.tool_invocations,
+    })))
+    .onConflict((oc) =>
+      oc.columns(['account_id', 'id']).doUpdateSet({
+        r_min_start_at: rMinStart,
+        r_max_start_at: merged('r_max_start_at', 'max'),
+        r_max_end_at: merged('r_max_end_at', 'max'),
+        r_min_event_at: rMinEvent,
+        r_max_event_at: rMaxEvent,
+        r_event_count: rEvents,
+        r_tool_invocations: rTools,
+        min_start_at: reportedOr('min_start_at', rMinStart),
+        max_start_at: reportedOr('max_start_at', merged('r_max_start_at', 'max')),
+        max_end_at: reportedOr('max_end_at', merged('r_max_end_at', 'max')),
+        min_event_at: reportedOr('min_event_at', rMinEvent),
+        max_event_at: reportedOr('max_event_at', rMaxEvent),
+        started_at: reportedOr('started_at', sql<number>`coalesce(${rMinStart}, ${rMinEvent})`),
+        event_count: reportedOr('event_count', rEvents),
+        tool_invocations: reportedOr('tool_invocations', rTools),
+      }),
+    )
+    .execute();
 }

@@ -162,6 +162,18 @@ const PATHS: Record<string, JsonObject> = {
       ok: { description: 'The tools.', schema: 'AnalyticsTools' },
     }),
   },
+  '/api/v1/analytics/usage': {
+    get: keyedOperation({
+      operationId: 'getAnalyticsUsage',
+      tag: 'Analytics',
+      summary: 'Model usage: tokens and cost',
+      description:
+        "Over the model requests made in the range (by each request's own instant, not its session's start), grouped by UTC day or by model. A request reported both by its transcript and by Claude Code's OTLP export counts once, with the transcript's tokens.",
+      scope: 'read:analytics',
+      parameters: ['UsageGroupBy', 'UsageStartDate', 'UsageEndDate'],
+      ok: { description: 'The usage groups.', schema: 'AnalyticsUsage' },
+    }),
+  },
   [OPENAPI_PATH]: {
     get: openOperation({
       operationId: 'getOpenApiDocument',

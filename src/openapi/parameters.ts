@@ -1,4 +1,5 @@
 import { DEFAULT_TOOLS_LIMIT, MAX_TOOLS_LIMIT } from '../use-cases/analytics-tools.js';
+import { DEFAULT_USAGE_GROUPING, USAGE_GROUPINGS } from '../use-cases/analytics-usage.js';
 import { DEFAULT_SESSION_ORDER, SESSION_ORDERS } from '../sessions/session-order.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../use-cases/list-sessions.js';
 import { REQUEST_ID_PATTERN } from './error-components.js';
@@ -53,6 +54,17 @@ export const PARAMETERS: Readonly<Record<string, JsonObject>> = {
     minimum: 1,
     default: DEFAULT_TOOLS_LIMIT,
   }),
+  UsageGroupBy: query('group_by', '`day`: a group per UTC day with a request or a failure. `model`: a group per model. Lower case only; any other value → 400.', {
+    type: 'string',
+    enum: [...USAGE_GROUPINGS],
+    default: DEFAULT_USAGE_GROUPING,
+  }),
+  UsageStartDate: query(
+    'start_date',
+    `Requests made at or after it; default 30 days before now. ${DATE_RULE} Later than \`end_date\` → 400; past the default \`end_date\` → an empty list.`,
+    DATE,
+  ),
+  UsageEndDate: query('end_date', `Requests made at or before it; default now. ${DATE_RULE}`, DATE),
   RequestId: {
     name: 'X-Request-Id',
     in: 'header',

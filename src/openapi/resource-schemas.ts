@@ -192,6 +192,47 @@ const ANALYTICS_TOOLS = closedObject({
   }),
 });
 
+const USD: JsonObject = { type: 'number', minimum: 0 };
+const MODEL_NAMES: JsonObject = { type: 'array', items: { type: 'string' }, uniqueItems: true };
+
+/** The usage figures every group carries, after its `day` or `model`. */
+const USAGE_FIGURES: Record<string, JsonObject> = {
+  input_tokens: COUNT,
+  output_tokens: COUNT,
+  cache_creation_tokens: { ...COUNT, description: 'Cache writes, 5-minute and 1-hour.' },
+  cache_read_tokens: COUNT,
+  total_tokens: { ...COUNT, description: 'The four token counts, summed.' },
+  cost_usd: {
+    ...USD,
+    description:
+      "Per request: with transcript data, its tokens at the list prices (bundled, or `TRENCHCOAT_PRICES_FILE` over them) (else Claude Code's own estimate); known only from Claude Code's OTLP export, its own estimate (else the list prices). A request with neither adds 0 and its model is listed in `unpriced_models`.",
+  },
+  reported_cost_usd: { type: ['number', 'null'], minimum: 0, description: "Sum of Claude Code's own estimates; `null` when no request has one." },
+  computed_cost_usd: { type: ['number', 'null'], minimum: 0, description: 'At the list prices, over the requests whose model has one; `null` when none has.' },
+  models: { ...MODEL_NAMES, description: 'Distinct models, sorted; an unknown model (`""`) and `<synthetic>` left out.' },
+  unpriced_models: { ...MODEL_NAMES, description: 'Distinct models, sorted, of the requests counted as 0 in `cost_usd` (`""` for an unknown model).' },
+  requests: { ...COUNT, description: 'Model requests.' },
+  api_errors: { ...COUNT, description: 'Failed model requests (OTLP `api_error`).' },
+};
+
+const USAGE_BY_DAY = closedObject(
+  { day: { type: 'string', format: 'date', pattern: `^${DATE_PATTERN}$`, description: 'The UTC day the requests were made on.', examples: ['2024-03-01'] }, ...USAGE_FIGURES },
+  { description: 'The model usage of the requests made on one UTC day (`group_by=day`).' },
+);
+
+const USAGE_BY_MODEL = closedObject(
+  { model: { type: 'string', description: 'The model as reported; `""` when unknown.', examples: ['claude-sonnet-4-5-20250929'] }, ...USAGE_FIGURES },
+  { description: 'The model usage of the requests made with one model (`group_by=model`).' },
+);
+
+const ANALYTICS_USAGE = closedObject({
+  data: {
+    type: 'array',
+    items: { oneOf: [schemaRef('UsageByDay'), schemaRef('UsageByModel')] },
+    description: 'By `day` ascending (`group_by=day`), or by `cost_usd` descending, then `model` (`group_by=model`).',
+  },
+});
+
 const probe = (status: string): JsonObject => closedObject({ status: { const: status } });
 
 export const RESOURCE_SCHEMAS: Readonly<Record<string, JsonObject>> = {
@@ -207,6 +248,9 @@ export const RESOURCE_SCHEMAS: Readonly<Record<string, JsonObject>> = {
   AnalyticsOverview: ANALYTICS_OVERVIEW,
   ToolStats: TOOL_STATS,
   AnalyticsTools: ANALYTICS_TOOLS,
+  UsageByDay: USAGE_BY_DAY,
+  UsageByModel: USAGE_BY_MODEL,
+  AnalyticsUsage: ANALYTICS_USAGE,
   Health: probe('ok'),
   Ready: probe('ready'),
   NotReady: probe('unavailable'),

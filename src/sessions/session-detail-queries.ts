@@ -40,12 +40,27 @@ export interface TimelinePageSize {
   dataBytes: number;
 }
 
-/** The events of many sessions, numbered per session oldest first, ties in storage order, without their `data`. */
+/**
+ * The events of many sessions, numbered per session oldest first, ties in storage order, without their `data`.
+ * A session with direct events shows only those; its events reported by OTLP only while it has none (store-events.ts).
+ */
 function numberedEvents(db: Kysely<Tables>, accountId: number, sessionIds: readonly string[]) {
   return db
     .selectFrom('events')
     .where('account_id', '=', accountId)
     .where('session_id', 'in', sessionIds)
+    .where((eb) =>
+      eb.or([
+        eb('reported', '=', 0),
+        eb.not(eb.exists(
+          eb.selectFrom('sessions as shown')
+            .select(sql.lit(1).as('one'))
+            .whereRef('shown.account_id', '=', 'events.account_id')
+            .whereRef('shown.id', '=', 'events.session_id')
+            .where('shown.direct_events', '>', 0),
+        )),
+      ]),
+    )
     .select((eb) => [
       'id',
       'session_id',

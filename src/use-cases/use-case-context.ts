@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Tables } from '../db/tables.js';
 import type { ChangeSink } from '../live/change-publisher.js';
 import type { IngestSink } from '../metrics/ingest-sink.js';
+import { PriceTable } from '../usage/price-table.js';
 
 /**
  * Counts ingested events against the caller's tier around the store: throws RATE_LIMITED when over (`store` never
@@ -24,6 +25,8 @@ export interface UseCaseServices {
   readonly limiter: EventLimiter;
   /** Told what each committed ingestion stored, found duplicate and rejected (metrics). */
   readonly ingested: IngestSink;
+  /** The model prices usage is costed with: the bundled list, or it with TRENCHCOAT_PRICES_FILE over it. */
+  readonly prices: PriceTable;
 }
 
 /** What every use case may see: the caller (null without a valid key) and the services. */
@@ -37,8 +40,8 @@ export const NO_INGEST_COUNT: IngestSink = Object.freeze({ eventsIngested() {} }
 
 /** The one place a use-case context is built: HTTP (REST and GraphQL), demo, seed and import alike. */
 export function createUseCaseContext(services: UseCaseServices, principal: Principal | null): UseCaseContext {
-  const { db, readsOffLoop, now, changes, limiter, ingested } = services;
-  return { principal, db, readsOffLoop, now, changes, limiter, ingested };
+  const { db, readsOffLoop, now, changes, limiter, ingested, prices } = services;
+  return { principal, db, readsOffLoop, now, changes, limiter, ingested, prices };
 }
 
 /**
@@ -47,5 +50,5 @@ export function createUseCaseContext(services: UseCaseServices, principal: Princ
  * relay to the running gateways, else nowhere.
  */
 export function localServices(db: Kysely<Tables>, changes: ChangeSink = NO_CHANGES, now: () => number = Date.now): UseCaseServices {
-  return { db, readsOffLoop: db, now, changes, limiter: NO_LIMIT, ingested: NO_INGEST_COUNT };
+  return { db, readsOffLoop: db, now, changes, limiter: NO_LIMIT, ingested: NO_INGEST_COUNT, prices: PriceTable.bundled() };
 }

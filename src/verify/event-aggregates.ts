@@ -24,18 +24,31 @@ function ofSessions(accountId: number, ids: readonly string[]): RawBuilder<unkno
  */
 export async function sessionAggregates(db: Kysely<Tables>, accountId: number, ids: readonly string[]): Promise<SessionAggregate[]> {
   if (ids.length === 0) return [];
+  // A session shows its direct events when it has any, else those reported by OTLP (src/ingest/store-events.ts).
   const result = await sql<SessionAggregate>`
     select session_id,
-      coalesce(min(case when event_type = 'session_start' then ts end), min(ts)) as started_at,
-      min(case when event_type = 'session_start' then ts end) as min_start_at,
-      max(case when event_type = 'session_start' then ts end) as max_start_at,
-      max(case when event_type = 'session_end' then ts end) as max_end_at,
-      min(ts) as min_event_at,
-      max(ts) as max_event_at,
-      count(*) as event_count,
-      sum(case when event_type = 'tool_use' then 1 else 0 end) as tool_invocations
-    from events
-    where ${ofSessions(accountId, ids)}
+      coalesce(min(case when shown = 1 and event_type = 'session_start' then ts end), min(case when shown = 1 then ts end)) as started_at,
+      min(case when shown = 1 and event_type = 'session_start' then ts end) as min_start_at,
+      max(case when shown = 1 and event_type = 'session_start' then ts end) as max_start_at,
+      max(case when shown = 1 and event_type = 'session_end' then ts end) as max_end_at,
+      min(case when shown = 1 then ts end) as min_event_at,
+      max(case when shown = 1 then ts end) as max_event_at,
+      sum(shown) as event_count,
+      sum(case when shown = 1 and event_type = 'tool_use' then 1 else 0 end) as tool_invocations,
+      min(case when reported = 1 and event_type = 'session_start' then ts end) as r_min_start_at,
+      max(case when reported = 1 and event_type = 'session_start' then ts end) as r_max_start_at,
+      max(case when reported = 1 and event_type = 'session_end' then ts end) as r_max_end_at,
+      min(case when reported = 1 then ts end) as r_min_event_at,
+      max(case when reported = 1 then ts end) as r_max_event_at,
+      sum(reported) as r_event_count,
+      sum(case when reported = 1 and event_type = 'tool_use' then 1 else 0 end) as r_tool_invocations,
+      sum(1 - reported) as direct_events
+    from (
+      select session_id, event_type, ts, reported,
+        case when reported = 0 or sum(1 - reported) over (partition by session_id) = 0 then 1 else 0 end as shown
+      from events
+      where ${ofSessions(accountId, ids)}
+    ) as classed
     group by session_id`.execute(db);
   return result.rows;
 }
@@ -75,7 +88,9 @@ function unstorable(dialect: EngineName, token: RawBuilder<unknown>): RawBuilder
  * substr and PostgreSQL's left count code points), `is_error` when exactly `true`, `duration_ms` when a number.
  */
 function toolFields(dialect: EngineName, accountId: number, ids: readonly string[]): RawBuilder<unknown> {
-  const scope = sql`${ofSessions(accountId, ids)} and event_type in ('tool_use', 'tool_result')`;
+  const shown = sql`(reported = 0 or not exists (select 1 from events as direct where direct.account_id = events.account_id
+    and direct.session_id = events.session_id and direct.reported = 0))`;
+  const scope = sql`${ofSessions(accountId, ids)} and event_type in ('tool_use', 'tool_result') and ${shown}`;
   if (dialect === 'sqlite') {
     return sql`
       select session_id, event_type,

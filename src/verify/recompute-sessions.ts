@@ -23,6 +23,7 @@ const DAY_MS = 86_400_000;
 
 const SESSION_FIELDS = [
   'started_at', 'min_start_at', 'max_start_at', 'max_end_at', 'min_event_at', 'max_event_at', 'event_count', 'tool_invocations',
+  'r_min_start_at', 'r_max_start_at', 'r_max_end_at', 'r_min_event_at', 'r_max_event_at', 'r_event_count', 'r_tool_invocations', 'direct_events',
 ] as const satisfies readonly (keyof SessionRow & keyof SessionAggregate)[];
 
 const TOOL_FIELDS = [

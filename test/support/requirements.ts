@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, TestRunner, type TestFunction } from 'vitest';
 
 /**
@@ -6,7 +8,8 @@ import { describe, it, TestRunner, type TestFunction } from 'vitest';
  * - `postgres`: a PostgreSQL server at TEST_DATABASE_URL (the in-process PGlite does not count);
  * - `redis`: a Redis server at TEST_REDIS_URL;
  * - `chromium`: a Chromium binary at CHROMIUM_PATH, else /usr/bin/chromium;
- * - `samples`: the real Claude Code samples (hook logs, transcripts) in the folder TRENCHCOAT_SAMPLES_DIR names.
+ * - `samples`: the real Claude Code samples (hook logs, transcripts) in the folder TRENCHCOAT_SAMPLES_DIR names;
+ * - `ccusage`: the ccusage devDependency with its native binary for this platform (an optional dependency).
  *
  * A spec declares its needs with {@link describeNeeding} or {@link itNeeding}. When a need is absent, its tests are
  * registered as skipped with a reason that says how to provide it (the skip-summary reporter lists the reasons at the
@@ -23,9 +26,9 @@ import { describe, it, TestRunner, type TestFunction } from 'vitest';
  *   });
  *   describeNeeding(TEST_ENGINE === 'postgres' ? ['postgres'] : [], 'two processes ingesting at once', () => { … });
  */
-export type Need = 'postgres' | 'redis' | 'chromium' | 'samples';
+export type Need = 'postgres' | 'redis' | 'chromium' | 'samples' | 'ccusage';
 
-export const NEEDS: readonly Need[] = ['postgres', 'redis', 'chromium', 'samples'];
+export const NEEDS: readonly Need[] = ['postgres', 'redis', 'chromium', 'samples', 'ccusage'];
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -36,6 +39,8 @@ declare module 'vitest' {
 
 const chromiumPath = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 const samplesDir = process.env['TRENCHCOAT_SAMPLES_DIR'] || undefined;
+const ccusageBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.bin', 'ccusage');
+const ccusageNative = join(dirname(ccusageBin), '..', '@ccusage', `ccusage-${process.platform}-${process.arch}`);
 
 /** Where each need is found: a URL or a path; undefined when it is absent. */
 const found: Record<Need, string | undefined> = {
@@ -43,6 +48,7 @@ const found: Record<Need, string | undefined> = {
   redis: process.env['TEST_REDIS_URL'] || undefined,
   chromium: existsSync(chromiumPath) ? chromiumPath : undefined,
   samples: samplesDir && existsSync(samplesDir) ? samplesDir : undefined,
+  ccusage: existsSync(ccusageBin) && existsSync(ccusageNative) ? ccusageBin : undefined,
 };
 
 /** What is missing and how to provide it, for each need. */
@@ -55,6 +61,9 @@ const howToProvide: Record<Need, () => string> = {
     samplesDir
       ? `needs the real Claude Code samples, and TRENCHCOAT_SAMPLES_DIR=${samplesDir} is not a folder`
       : 'needs the real Claude Code samples: set TRENCHCOAT_SAMPLES_DIR=/path/to/samples',
+  ccusage: () =>
+    `needs ccusage 20.0.24 and its native binary @ccusage/ccusage-${process.platform}-${process.arch} (an optional ` +
+    'dependency npm skips on platforms it has none for): npm install',
 };
 
 /** The needs TEST_REQUIRE makes mandatory; a name that is not a need is refused, so a typo cannot turn strictness off. */

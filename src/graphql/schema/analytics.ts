@@ -14,13 +14,13 @@ import type { RequestBudgets } from '../request-budgets.js';
 import { responsePath } from '../response-path.js';
 
 /** The `analytics` field's arguments, and the instant its defaults are taken from. */
-interface AnalyticsRequest {
+export interface AnalyticsRequest {
   range: RangeArgs;
   now: number;
 }
 
 /** The use cases see one clock reading per `analytics` field, so overview and tools agree. */
-function at(ctx: GraphQLContext, request: AnalyticsRequest): AuthorizedContext {
+export function at(ctx: GraphQLContext, request: AnalyticsRequest): AuthorizedContext {
   return { ...authorized(ctx), now: () => request.now };
 }
 
@@ -101,7 +101,7 @@ const ToolStatsType = builder.objectRef<ToolStats>('ToolStats').implement({
   }),
 });
 
-const AnalyticsType = builder.objectRef<AnalyticsRequest>('Analytics').implement({
+export const AnalyticsType = builder.objectRef<AnalyticsRequest>('Analytics').implement({
   description: 'Figures over the sessions that started in the range, and all their events.',
   fields: (t) => ({
     overview: t.field({

@@ -4,6 +4,7 @@ import './session.js';
 import './sessions-connection.js';
 import './ingest.js';
 import './analytics.js';
+import './usage.js';
 import './live.js';
 
 builder.queryType({});

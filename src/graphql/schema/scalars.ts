@@ -31,6 +31,20 @@ builder.scalarType('DateTime', {
   parseLiteral: (ast) => parseDateTimeInput(ast.kind === Kind.STRING ? ast.value : null),
 });
 
+function parseDateInput(value: unknown): number {
+  const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? parseDateOrDateTime(value) : null;
+  if (!parsed?.ok) invalid([{ field: 'Date', message: 'must be a calendar date as a string: YYYY-MM-DD' }]);
+  return parsed.ms;
+}
+
+builder.scalarType('Date', {
+  description: 'A UTC calendar day, as a JSON string `YYYY-MM-DD`.',
+  // The day's first instant, in epoch milliseconds.
+  serialize: (ms) => formatUtc(ms).slice(0, 10),
+  parseValue: parseDateInput,
+  parseLiteral: (ast) => parseDateInput(ast.kind === Kind.STRING ? ast.value : null),
+});
+
 function parseSafeInt(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     invalid([{ field: 'SafeInt', message: 'must be an integer between -(2^53-1) and 2^53-1' }]);

@@ -1,0 +1,172 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { lockAccountForWrite } from '../db/account-write-lock.js';
+import type { ModelRequestsTable, SessionMetricsTable, Tables } from '../db/tables.js';
+import { writeTransaction } from '../db/write-transaction.js';
+import type { MetricPoint } from './metric-point.js';
+import type { ModelRequest, ModelRequestError } from './model-request.js';
+
+/** What one delivery (an OTLP export, a transcript import) tells about model requests and session counters. */
+export interface UsageBatch {
+  modelRequests: readonly ModelRequest[];
+  errors: readonly ModelRequestError[];
+  metricPoints: readonly MetricPoint[];
+}
+
+export const EMPTY_USAGE: UsageBatch = Object.freeze({ modelRequests: [], errors: [], metricPoints: [] });
+
+export function isEmptyUsage(batch: UsageBatch): boolean {
+  return batch.modelRequests.length === 0 && batch.errors.length === 0 && batch.metricPoints.length === 0;
+}
+
+/** Rows per statement: well under SQLite's 32,766 bound parameters (18 columns a request). */
+const ROWS_PER_STATEMENT = 500;
+
+/** `greatest` of the stored and the arriving value, spelled the same on SQLite and PostgreSQL. */
+function larger(table: string, column: string): RawBuilder<number> {
+  const mine = sql.ref(`${table}.${column}`);
+  const theirs = sql.ref(`excluded.${column}`);
+  return sql<number>`case when ${theirs} > ${mine} then ${theirs} else ${mine} end`;
+}
+
+function smaller(table: string, column: string): RawBuilder<number> {
+  const mine = sql.ref(`${table}.${column}`);
+  const theirs = sql.ref(`excluded.${column}`);
+  return sql<number>`case when ${theirs} < ${mine} then ${theirs} else ${mine} end`;
+}
+
+function requestRow(accountId: number, r: ModelRequest): ModelRequestsTable {
+  const transcript = r.source === 'transcript';
+  return {
+    account_id: accountId,
+    session_id: r.sessionId,
+    request_key: r.requestKey,
+    model: r.model,
+    ts: r.ts,
+    fast: r.fast ? 1 : 0,
+    from_transcript: transcript ? 1 : 0,
+    from_otlp: transcript ? 0 : 1,
+    t_input: transcript ? r.inputTokens : 0,
+    t_output: transcript ? r.outputTokens : 0,
+    t_cache_write_5m: transcript ? r.cacheWrite5mTokens : 0,
+    t_cache_write_1h: transcript ? r.cacheWrite1hTokens : 0,
+    t_cache_read: transcript ? r.cacheReadTokens : 0,
+    o_input: transcript ? 0 : r.inputTokens,
+    o_output: transcript ? 0 : r.outputTokens,
+    o_cache_write: transcript ? 0 : r.cacheWrite5mTokens + r.cacheWrite1hTokens,
+    o_cache_read: transcript ? 0 : r.cacheReadTokens,
+    o_cost_nanos: transcript ? null : r.reportedCostNanos,
+  };
+}
+
+/**
+ * One row per request key: a delivery repeating a request (a retry, a transcript line written once per content
+ * block) keeps the larger count of each column, as the store will.
+ */
+function mergedRequestRows(accountId: number, requests: readonly ModelRequest[]): ModelRequestsTable[] {
+  const rows = new Map<string, ModelRequestsTable>();
+  for (const r of requests) {
+    const row = requestRow(accountId, r);
+    const key = `${row.session_id}\u0000${row.request_key}`;
+    const held = rows.get(key);
+    if (!held) {
+      rows.set(key, row);
+      continue;
+    }
+    for (const column of ['fast', 'from_transcript', 'from_otlp', 't_input', 't_output', 't_cache_write_5m', 't_cache_write_1h', 't_cache_read', 'o_input', 'o_output', 'o_cache_write', 'o_cache_read'] as const) {
+      held[column] = Math.max(held[column], row[column]);
+    }
+    if (row.model > held.model) held.model = row.model;
+    if (row.ts < held.ts) held.ts = row.ts;
+    if (row.o_cost_nanos !== null && (held.o_cost_nanos === null || row.o_cost_nanos > held.o_cost_nanos)) held.o_cost_nanos = row.o_cost_nanos;
+  }
+  // One order for every writer: concurrent batches lock rows in the same sequence.
+  return [...rows.values()].sort((a, b) => compareKeys(a.session_id, a.request_key, b.session_id, b.request_key));
+}
+
+function compareKeys(a1: string, a2: string, b1: string, b2: string): number {
+  if (a1 !== b1) return a1 < b1 ? -1 : 1;
+  return a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
+}
+
+function metricRows(accountId: number, points: readonly MetricPoint[]): { delta: SessionMetricsTable[]; cumulative: SessionMetricsTable[] } {
+  const delta = new Map<string, SessionMetricsTable>();
+  const cumulative = new Map<string, SessionMetricsTable>();
+  for (const p of points) {
+    const row = { account_id: accountId, session_id: p.sessionId, metric: p.metric, series: p.series, point_key: p.pointKey, value: p.value };
+    const key = [p.sessionId, p.metric, p.series, p.pointKey].join('\u0000');
+    const into = p.cumulative ? cumulative : delta;
+    const held = into.get(key);
+    if (!held || (p.cumulative && p.value > held.value)) into.set(key, row);
+  }
+  const order = (a: SessionMetricsTable, b: SessionMetricsTable) =>
+    compareKeys(`${a.session_id}\u0000${a.metric}`, `${a.series}\u0000${a.point_key}`, `${b.session_id}\u0000${b.metric}`, `${b.series}\u0000${b.point_key}`);
+  return { delta: [...delta.values()].sort(order), cumulative: [...cumulative.values()].sort(order) };
+}
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
+/**
+ * Writes a usage batch inside the caller's transaction. Every column merges by max, min or "first wins" on its
+ * key, so the stored rows do not depend on the order, batching or repetition of deliveries.
+ */
+export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: UsageBatch): Promise<void> {
+  for (const rows of chunks(mergedRequestRows(accountId, batch.modelRequests))) {
+    await trx
+      .insertInto('model_requests')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'session_id', 'request_key']).doUpdateSet({
+          model: sql<string>`case when excluded.model > model_requests.model then excluded.model else model_requests.model end`,
+          ts: smaller('model_requests', 'ts'),
+          fast: larger('model_requests', 'fast'),
+          from_transcript: larger('model_requests', 'from_transcript'),
+          from_otlp: larger('model_requests', 'from_otlp'),
+          t_input: larger('model_requests', 't_input'),
+          t_output: larger('model_requests', 't_output'),
+          t_cache_write_5m: larger('model_requests', 't_cache_write_5m'),
+          t_cache_write_1h: larger('model_requests', 't_cache_write_1h'),
+          t_cache_read: larger('model_requests', 't_cache_read'),
+          o_input: larger('model_requests', 'o_input'),
+          o_output: larger('model_requests', 'o_output'),
+          o_cache_write: larger('model_requests', 'o_cache_write'),
+          o_cache_read: larger('model_requests', 'o_cache_read'),
+          o_cost_nanos: sql<number | null>`case when model_requests.o_cost_nanos is null or excluded.o_cost_nanos > model_requests.o_cost_nanos then coalesce(excluded.o_cost_nanos, model_requests.o_cost_nanos) else model_requests.o_cost_nanos end`,
+        }),
+      )
+      .execute();
+  }
+  const errors = [...new Map(batch.errors.map((e) => [`${e.sessionId}\u0000${e.errorKey}`, e])).values()]
+    .sort((a, b) => compareKeys(a.sessionId, a.errorKey, b.sessionId, b.errorKey));
+  for (const rows of chunks(errors)) {
+    await trx
+      .insertInto('model_request_errors')
+      .values(rows.map((e) => ({ account_id: accountId, session_id: e.sessionId, error_key: e.errorKey, model: e.model, ts: e.ts, status_code: e.statusCode })))
+      .onConflict((oc) => oc.columns(['account_id', 'session_id', 'error_key']).doNothing())
+      .execute();
+  }
+  const { delta, cumulative } = metricRows(accountId, batch.metricPoints);
+  const metricKey = ['account_id', 'session_id', 'metric', 'series', 'point_key'] as const;
+  for (const rows of chunks(delta)) {
+    await trx.insertInto('session_metrics').values(rows).onConflict((oc) => oc.columns([...metricKey]).doNothing()).execute();
+  }
+  for (const rows of chunks(cumulative)) {
+    await trx
+      .insertInto('session_metrics')
+      .values(rows)
+      .onConflict((oc) => oc.columns([...metricKey]).doUpdateSet({ value: larger('session_metrics', 'value') }))
+      .execute();
+  }
+}
+
+/** Stores a usage batch in a transaction of its own (the transcript import; OTLP writes it with its events). */
+export async function storeUsage(db: Kysely<Tables>, accountId: number, batch: UsageBatch): Promise<void> {
+  if (isEmptyUsage(batch)) return;
+  await writeTransaction(db, async (trx) => {
+    await lockAccountForWrite(trx, accountId);
+    await writeUsage(trx, accountId, batch);
+  });
+}
