@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -66,7 +66,11 @@ function claudeConfigDir(root: string): string {
 }
 
 async function ccusageSessions(configDir: string, home: string): Promise<CcusageSession[]> {
-  const { stdout } = await run(available('ccusage')!, ['claude', 'session', '--json', '--offline', '--mode', 'calculate'], {
+  // npm unpacks the binary without its execute bit (ccusage's launcher package would set it): run a copy that has it.
+  const binary = join(home, '..', 'ccusage');
+  copyFileSync(available('ccusage')!, binary);
+  chmodSync(binary, 0o755);
+  const { stdout } = await run(binary, ['claude', 'session', '--json', '--offline', '--mode', 'calculate'], {
     env: { PATH: process.env['PATH'] ?? '', CLAUDE_CONFIG_DIR: configDir, HOME: home, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' },
     maxBuffer: 16 * 1024 * 1024,
   });

@@ -9,7 +9,7 @@ import { describe, it, TestRunner, type TestFunction } from 'vitest';
  * - `redis`: a Redis server at TEST_REDIS_URL;
  * - `chromium`: a Chromium binary at CHROMIUM_PATH, else /usr/bin/chromium;
  * - `samples`: the real Claude Code samples (hook logs, transcripts) in the folder TRENCHCOAT_SAMPLES_DIR names;
- * - `ccusage`: the ccusage devDependency with its native binary for this platform (an optional dependency).
+ * - `ccusage`: ccusage 20.0.24's native binary for this platform (an optional dependency, pinned for linux-x64).
  *
  * A spec declares its needs with {@link describeNeeding} or {@link itNeeding}. When a need is absent, its tests are
  * registered as skipped with a reason that says how to provide it (the skip-summary reporter lists the reasons at the
@@ -39,8 +39,9 @@ declare module 'vitest' {
 
 const chromiumPath = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 const samplesDir = process.env['TRENCHCOAT_SAMPLES_DIR'] || undefined;
-const ccusageBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.bin', 'ccusage');
-const ccusageNative = join(dirname(ccusageBin), '..', '@ccusage', `ccusage-${process.platform}-${process.arch}`);
+// ccusage's native binary itself: its launcher package names every platform's binary, and the registry this project
+// installs from carries only some, so `npm ci` could not check a lock file holding the launcher.
+const ccusageBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '@ccusage', `ccusage-${process.platform}-${process.arch}`, 'bin', 'ccusage');
 
 /** Where each need is found: a URL or a path; undefined when it is absent. */
 const found: Record<Need, string | undefined> = {
@@ -48,7 +49,7 @@ const found: Record<Need, string | undefined> = {
   redis: process.env['TEST_REDIS_URL'] || undefined,
   chromium: existsSync(chromiumPath) ? chromiumPath : undefined,
   samples: samplesDir && existsSync(samplesDir) ? samplesDir : undefined,
-  ccusage: existsSync(ccusageBin) && existsSync(ccusageNative) ? ccusageBin : undefined,
+  ccusage: existsSync(ccusageBin) ? ccusageBin : undefined,
 };
 
 /** What is missing and how to provide it, for each need. */
@@ -62,8 +63,8 @@ const howToProvide: Record<Need, () => string> = {
       ? `needs the real Claude Code samples, and TRENCHCOAT_SAMPLES_DIR=${samplesDir} is not a folder`
       : 'needs the real Claude Code samples: set TRENCHCOAT_SAMPLES_DIR=/path/to/samples',
   ccusage: () =>
-    `needs ccusage 20.0.24 and its native binary @ccusage/ccusage-${process.platform}-${process.arch} (an optional ` +
-    'dependency npm skips on platforms it has none for): npm install',
+    `needs ccusage 20.0.24's native binary @ccusage/ccusage-${process.platform}-${process.arch}, an optional dependency ` +
+    '(pinned for linux-x64 only; npm skips it elsewhere): npm ci on linux-x64',
 };
 
 /** The needs TEST_REQUIRE makes mandatory; a name that is not a need is refused, so a typo cannot turn strictness off. */
