@@ -189,11 +189,14 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     const inserted = candidates.filter((e, i) => storedIdentities.has(`${e.sessionId}\u0000${rows[i]!.dedup_key}`));
     const deltas = foldDeltas(accountId, inserted);
     if (deltas.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
-    const before = await sessionClasses(trx, accountId, deltas.map((d) => d.id));
-    await (reported ? upsertReported(trx, deltas) : upsertDirect(trx, deltas));
+    const after = await (reported ? upsertReported(trx, deltas) : upsertDirect(trx, deltas));
     // A session's tools are counted from the class it shows: its first direct event replaces the reported count.
-    const shows = (id: string) => (reported ? !(before.get(id)?.direct ?? false) : true);
-    const flipped = reported ? [] : deltas.filter((d) => before.get(d.id)?.reportedOnly).map((d) => d.id);
+    // Read from the rows as the upsert left them: a direct batch whose events are all the session's direct ones is
+    // its first; a reported batch counts tools only where no direct event shows.
+    const directNow = new Map(after.map((r) => [r.id, Number(r.direct_events)]));
+    const shows = (id: string) => !reported || directNow.get(id) === 0;
+    const arriving = new Map(deltas.map((d) => [d.id, d.event_count]));
+    const flipped = reported ? [] : after.filter((r) => Number(r.r_event_count) > 0 && Number(r.direct_events) === arriving.get(r.id)).map((r) => r.id);
     if (flipped.length > 0) {
       await trx.deleteFrom('session_tools').where('account_id', '=', accountId).where('session_id', 'in', flipped).execute();
     }
@@ -221,29 +224,11 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
   }));
 }
 
-interface SessionClass {
-  /** It has direct events: they are what it shows. */
-  direct: boolean;
-  /** It has only reported events (so far). */
-  reportedOnly: boolean;
-}
-
-/** Which class each existing session shows, read under the account's write lock. */
-async function sessionClasses(trx: Kysely<Tables>, accountId: number, ids: readonly string[]): Promise<Map<string, SessionClass>> {
-  const classes = new Map<string, SessionClass>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await trx
-      .selectFrom('sessions')
-      .select(['id', 'direct_events', 'r_event_count'])
-      .where('account_id', '=', accountId)
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
-    for (const r of rows) {
-      const direct = Number(r.direct_events) > 0;
-      classes.set(r.id, { direct, reportedOnly: !direct && Number(r.r_event_count) > 0 });
-    }
-  }
-  return classes;
+/** What an upsert leaves of a session's classes: its direct events, and its reported ones. */
+interface SessionClassCounts {
+  id: string;
+  direct_events: number;
+  r_event_count: number;
 }
 
 /** `when the session has direct events already then <merge> else <the arriving value>`. */
@@ -255,8 +240,8 @@ function directOr<T>(merge: RawBuilder<T>, column: keyof SessionDelta): RawBuild
  * Direct events: merged into the shown columns when the session has direct events already; when it had only
  * reported ones (or none), the batch's aggregates replace them.
  */
-async function upsertDirect(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<void> {
-  await trx
+async function upsertDirect(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<SessionClassCounts[]> {
+  return trx
     .insertInto('sessions')
     .values(deltas.map((d) => ({ ...d, direct_events: d.event_count })))
     .onConflict((oc) =>
@@ -272,6 +257,7 @@ async function upsertDirect(trx: Kysely<Tables>, deltas: readonly SessionDelta[]
         direct_events: sql<number>`sessions.direct_events + excluded.direct_events`,
       }),
     )
+    .returning(['id', 'direct_events', 'r_event_count'])
     .execute();
 }
 
@@ -284,13 +270,13 @@ function reportedOr<T>(column: keyof SessionDelta, merge: RawBuilder<T>): RawBui
  * Reported events: always folded into the `r_*` columns; shown only while the session has no direct events.
  * The shown columns then equal the `r_*` ones.
  */
-async function upsertReported(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<void> {
+async function upsertReported(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<SessionClassCounts[]> {
   const rMinStart = merged('r_min_start_at', 'min');
   const rMinEvent = merged('r_min_event_at', 'min') as RawBuilder<number>;
   const rMaxEvent = merged('r_max_event_at', 'max') as RawBuilder<number>;
   const rEvents = sql<number>`sessions.r_event_count + excluded.r_event_count`;
   const rTools = sql<number>`sessions.r_tool_invocations + excluded.r_tool_invocations`;
-  await trx
+  return trx
     .insertInto('sessions')
     .values(deltas.map((d) => ({
       ...d,
@@ -317,5 +303,6 @@ async function upsertReported(trx: Kysely<Tables>, deltas: readonly SessionDelta
         tool_invocations: reportedOr('tool_invocations', rTools),
       }),
     )
+    .returning(['id', 'direct_events', 'r_event_count'])
     .execute();
 }
