@@ -14,8 +14,13 @@ export interface UsageBatch {
 
 export const EMPTY_USAGE: UsageBatch = Object.freeze({ modelRequests: [], errors: [], metricPoints: [] });
 
+/** Rows a usage batch asks to store: what the events quota counts of it. */
+export function usageItems(batch: UsageBatch): number {
+  return batch.modelRequests.length + batch.errors.length + batch.metricPoints.length;
+}
+
 export function isEmptyUsage(batch: UsageBatch): boolean {
-  return batch.modelRequests.length === 0 && batch.errors.length === 0 && batch.metricPoints.length === 0;
+  return usageItems(batch) === 0;
 }
 
 /** Rows per statement: well under SQLite's 32,766 bound parameters (18 columns a request). */

@@ -1,7 +1,8 @@
-import { storeEvents, type StoreOutcome } from '../ingest/store-events.js';
+import type { StoreOutcome } from '../ingest/store-events.js';
 import { validateEvent } from '../ingest/validate-event.js';
 import type { ValidEvent } from '../ingest/valid-event.js';
-import { isEmptyUsage, type UsageBatch } from '../usage/store-usage.js';
+import type { UsageBatch } from '../usage/store-usage.js';
+import { storeAndAnnounce } from './store-and-announce.js';
 import { defineUseCase } from './use-case.js';
 
 /** What an OTLP export became once mapped (src/otlp/telemetry-from-*.ts): events, model requests, counters. */
@@ -35,15 +36,7 @@ export const ingestTelemetry = defineUseCase<TelemetryArgs, TelemetryResult>({
       else if (invalidReasons.length < 3) invalidReasons.push(check.problems.map((p) => `${p.field ?? 'event'}: ${p.message}`).join('; '));
     }
     const invalidEvents = events.length - valid.length;
-    const count = valid.length + usage.modelRequests.length + usage.errors.length + usage.metricPoints.length;
-    let stored: StoreOutcome = { inserted: 0, duplicates: 0, touchedSessions: [] };
-    if (count > 0) {
-      const { accountId } = ctx.principal;
-      const store = () => storeEvents(ctx.db, accountId, valid, { reported: true, usage: isEmptyUsage(usage) ? undefined : usage });
-      stored = await ctx.limiter.events(ctx.principal, count, store);
-    }
-    ctx.changes.sessionsChanged(ctx.principal.accountId, stored.touchedSessions);
-    ctx.ingested.eventsIngested({ stored: valid.length - stored.duplicates, duplicates: stored.duplicates, rejected: invalidEvents });
+    const stored = await storeAndAnnounce(ctx, valid, invalidEvents, { reported: true, usage });
     return { invalidEvents, invalidReasons, stored };
   },
 });
