@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { NewEvent, SessionToolsTable, Tables } from '../db/tables.js';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
+import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import { countedToolName } from './counted-tool-name.js';
 import { dedupKey } from './dedup-key.js';
@@ -42,12 +43,9 @@ interface SessionDelta {
 type Extreme = 'min' | 'max';
 type ReportedColumn = 'r_min_start_at' | 'r_max_start_at' | 'r_max_end_at' | 'r_min_event_at' | 'r_max_event_at';
 
-/** The merge of a nullable min/max column on upsert, spelled so both SQLite and PostgreSQL agree. */
+/** A sessions column merged on upsert (upsert-extreme.ts). */
 function merged(column: keyof SessionDelta | ReportedColumn, extreme: Extreme): RawBuilder<number | null> {
-  const mine = sql.ref(`sessions.${column}`);
-  const theirs = sql.ref(`excluded.${column}`);
-  const better = extreme === 'min' ? sql`${theirs} < ${mine}` : sql`${theirs} > ${mine}`;
-  return sql`case when ${theirs} is null then ${mine} when ${mine} is null or ${better} then ${theirs} else ${mine} end`;
+  return upsertExtreme<number | null>('sessions', column, extreme);
 }
 
 function foldDeltas(accountId: number, inserted: readonly ValidEvent[]): SessionDelta[] {

@@ -1,6 +1,7 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
 import type { ModelRequestsTable, SessionMetricsTable, Tables } from '../db/tables.js';
+import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import type { MetricPoint } from './metric-point.js';
 import type { ModelRequest, ModelRequestError } from './model-request.js';
@@ -26,17 +27,15 @@ export function isEmptyUsage(batch: UsageBatch): boolean {
 /** Rows per statement: well under SQLite's 32,766 bound parameters (18 columns a request). */
 const ROWS_PER_STATEMENT = 500;
 
-/** `greatest` of the stored and the arriving value, spelled the same on SQLite and PostgreSQL. */
-function larger(table: string, column: string): RawBuilder<number> {
-  const mine = sql.ref(`${table}.${column}`);
-  const theirs = sql.ref(`excluded.${column}`);
-  return sql<number>`case when ${theirs} > ${mine} then ${theirs} else ${mine} end`;
-}
+/** Columns of a model request that keep the larger of the stored and the arriving value (the rest: model, ts). */
+const LARGEST = [
+  'fast', 'from_transcript', 'from_otlp', 't_input', 't_output', 't_cache_write_5m', 't_cache_write_1h', 't_cache_read',
+  'o_input', 'o_output', 'o_cache_write', 'o_cache_read', 'o_cost_nanos',
+] as const;
 
-function smaller(table: string, column: string): RawBuilder<number> {
-  const mine = sql.ref(`${table}.${column}`);
-  const theirs = sql.ref(`excluded.${column}`);
-  return sql<number>`case when ${theirs} < ${mine} then ${theirs} else ${mine} end`;
+/** The larger of two values, a null giving way to a number: what the store's merge does (upsert-extreme.ts). */
+function larger(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null || a >= b ? a : b;
 }
 
 function requestRow(accountId: number, r: ModelRequest): ModelRequestsTable {
@@ -77,12 +76,9 @@ function mergedRequestRows(accountId: number, requests: readonly ModelRequest[])
       rows.set(key, row);
       continue;
     }
-    for (const column of ['fast', 'from_transcript', 'from_otlp', 't_input', 't_output', 't_cache_write_5m', 't_cache_write_1h', 't_cache_read', 'o_input', 'o_output', 'o_cache_write', 'o_cache_read'] as const) {
-      held[column] = Math.max(held[column], row[column]);
-    }
+    for (const column of LARGEST) Object.assign(held, { [column]: larger(held[column], row[column]) });
     if (row.model > held.model) held.model = row.model;
     if (row.ts < held.ts) held.ts = row.ts;
-    if (row.o_cost_nanos !== null && (held.o_cost_nanos === null || row.o_cost_nanos > held.o_cost_nanos)) held.o_cost_nanos = row.o_cost_nanos;
   }
   // One order for every writer: concurrent batches lock rows in the same sequence.
   return [...rows.values()].sort((a, b) => compareKeys(a.session_id, a.request_key, b.session_id, b.request_key));
@@ -125,21 +121,9 @@ export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: 
       .values(rows)
       .onConflict((oc) =>
         oc.columns(['account_id', 'session_id', 'request_key']).doUpdateSet({
-          model: sql<string>`case when excluded.model > model_requests.model then excluded.model else model_requests.model end`,
-          ts: smaller('model_requests', 'ts'),
-          fast: larger('model_requests', 'fast'),
-          from_transcript: larger('model_requests', 'from_transcript'),
-          from_otlp: larger('model_requests', 'from_otlp'),
-          t_input: larger('model_requests', 't_input'),
-          t_output: larger('model_requests', 't_output'),
-          t_cache_write_5m: larger('model_requests', 't_cache_write_5m'),
-          t_cache_write_1h: larger('model_requests', 't_cache_write_1h'),
-          t_cache_read: larger('model_requests', 't_cache_read'),
-          o_input: larger('model_requests', 'o_input'),
-          o_output: larger('model_requests', 'o_output'),
-          o_cache_write: larger('model_requests', 'o_cache_write'),
-          o_cache_read: larger('model_requests', 'o_cache_read'),
-          o_cost_nanos: sql<number | null>`case when model_requests.o_cost_nanos is null or excluded.o_cost_nanos > model_requests.o_cost_nanos then coalesce(excluded.o_cost_nanos, model_requests.o_cost_nanos) else model_requests.o_cost_nanos end`,
+          model: upsertExtreme<string>('model_requests', 'model', 'max'),
+          ts: upsertExtreme('model_requests', 'ts', 'min'),
+          ...Object.fromEntries(LARGEST.map((column) => [column, upsertExtreme('model_requests', column, 'max')])),
         }),
       )
       .execute();
@@ -162,7 +146,7 @@ export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: 
     await trx
       .insertInto('session_metrics')
       .values(rows)
-      .onConflict((oc) => oc.columns([...metricKey]).doUpdateSet({ value: larger('session_metrics', 'value') }))
+      .onConflict((oc) => oc.columns([...metricKey]).doUpdateSet({ value: upsertExtreme('session_metrics', 'value', 'max') }))
       .execute();
   }
 }
