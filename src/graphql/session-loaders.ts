@@ -1,3 +1,4 @@
+import { statementChunks } from '../db/statement-chunks.js';
 import {
   selectSessionTools,
   selectTimelines,
@@ -13,8 +14,6 @@ import type { GraphQLContext } from './context.js';
 import { isMessageScope, messageScope } from './message-scope.js';
 import type { ResponseBudget } from './response-budget.js';
 
-/** Session ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const CHUNK = 500;
 /**
  * Text at least this large is read in a turn of the event loop of its own: reading it, parsing it and
  * writing the answer block the loop (about 150 ms for 8 MiB), and answers read at once would add up.
@@ -45,12 +44,6 @@ export interface SessionLoaders {
   timeline: BatchLoader<TimelineKey, Loaded<TimelineRow>>;
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
 const groupOf = (k: TimelineKey) => `${k.limit}:${k.offset}:${k.withData ? 'data' : '-'}`;
 const timelineKey = (k: TimelineKey) => `${groupOf(k)}:${k.sessionId}`;
 const EMPTY = { rows: [], size: { rows: 0, bytes: 0 }, unread: null };
@@ -66,7 +59,7 @@ function createLoaders(ctx: GraphQLContext, budget: ResponseBudget): SessionLoad
     tools: new BatchLoader(async (ids) => {
       budget.check();
       const found = new Map<string, Loaded<SessionToolRow>>();
-      for (const part of chunks([...new Set(ids)])) {
+      for (const part of statementChunks([...new Set(ids)])) {
         // Names are short (200 code points), so one statement reads them when they fit the answer's room.
         const read = await selectSessionTools(db, accountId, part, budget.roomBytes);
         const bytes = [...read.values()].flat().reduce((sum, r) => sum + r.nameBytes, 0);
@@ -87,7 +80,7 @@ function createLoaders(ctx: GraphQLContext, budget: ResponseBudget): SessionLoad
         groups.get(groupOf(k))!.ids.add(k.sessionId);
       }
       for (const [g, { limit, offset, withData, ids }] of groups) {
-        for (const part of chunks([...ids])) {
+        for (const part of statementChunks([...ids])) {
           if (!withData) {
             for (const [id, events] of await selectTimelines(db, accountId, part, limit, offset, false)) {
               found.set(`${g}:${id}`, { rows: events, size: { rows: events.length, bytes: 0 }, unread: null });

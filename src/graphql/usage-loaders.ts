@@ -1,3 +1,4 @@
+import { statementChunks } from '../db/statement-chunks.js';
 import { toSessionActivity, type SessionActivity } from '../usage/session-activity.js';
 import { selectErrorCounts, selectMetricSums, selectUsageParts, type MetricSum, type UsagePart } from '../usage/usage-queries.js';
 import { summarizeUsage, type UsageSummary } from '../usage/usage-summary.js';
@@ -7,8 +8,6 @@ import type { GraphQLContext } from './context.js';
 import { isMessageScope } from './message-scope.js';
 import type { ResponseBudget } from './response-budget.js';
 
-/** Session ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const CHUNK = 500;
 
 /** What a batch read for one session, and how many stored rows that took (charged by the field). */
 export interface LoadedUsage {
@@ -24,12 +23,6 @@ export interface LoadedActivity {
 export interface UsageLoaders {
   usage: BatchLoader<string, LoadedUsage>;
   activity: BatchLoader<string, LoadedActivity>;
-}
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
 }
 
 function grouped<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -51,7 +44,7 @@ function createLoaders(ctx: GraphQLContext, budget: ResponseBudget): UsageLoader
       budget.check();
       const parts = new Map<string, UsagePart[]>();
       const errors = new Map<string, number>();
-      for (const part of chunks([...new Set(ids)])) {
+      for (const part of statementChunks([...new Set(ids)])) {
         const scope = { sessionIds: part };
         const [read, failed] = await Promise.all([
           selectUsageParts(db, accountId, scope, 'session'),
@@ -72,7 +65,7 @@ function createLoaders(ctx: GraphQLContext, budget: ResponseBudget): UsageLoader
     activity: new BatchLoader(async (ids) => {
       budget.check();
       const sums = new Map<string, MetricSum[]>();
-      for (const part of chunks([...new Set(ids)])) {
+      for (const part of statementChunks([...new Set(ids)])) {
         for (const [id, held] of grouped(await selectMetricSums(db, accountId, part), (s) => s.sessionId)) sums.set(id, held);
       }
       return ids.map((id) => {

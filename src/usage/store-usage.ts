@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
 import type { ModelRequestsTable, SessionMetricsTable, Tables } from '../db/tables.js';
+import { statementChunks } from '../db/statement-chunks.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import type { MetricPoint } from './metric-point.js';
@@ -23,9 +24,6 @@ export function usageItems(batch: UsageBatch): number {
 export function isEmptyUsage(batch: UsageBatch): boolean {
   return usageItems(batch) === 0;
 }
-
-/** Rows per statement: well under SQLite's 32,766 bound parameters (18 columns a request). */
-const ROWS_PER_STATEMENT = 500;
 
 /** Columns of a model request that keep the larger of the stored and the arriving value (the rest: model, ts). */
 const LARGEST = [
@@ -104,18 +102,12 @@ function metricRows(accountId: number, points: readonly MetricPoint[]): { delta:
   return { delta: [...delta.values()].sort(order), cumulative: [...cumulative.values()].sort(order) };
 }
 
-function chunks<T>(rows: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
-  return out;
-}
-
 /**
  * Writes a usage batch inside the caller's transaction. Every column merges by max, min or "first wins" on its
  * key, so the stored rows do not depend on the order, batching or repetition of deliveries.
  */
 export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: UsageBatch): Promise<void> {
-  for (const rows of chunks(mergedRequestRows(accountId, batch.modelRequests))) {
+  for (const rows of statementChunks(mergedRequestRows(accountId, batch.modelRequests))) {
     await trx
       .insertInto('model_requests')
       .values(rows)
@@ -130,7 +122,7 @@ export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: 
   }
   const errors = [...new Map(batch.errors.map((e) => [`${e.sessionId}\u0000${e.errorKey}`, e])).values()]
     .sort((a, b) => compareKeys(a.sessionId, a.errorKey, b.sessionId, b.errorKey));
-  for (const rows of chunks(errors)) {
+  for (const rows of statementChunks(errors)) {
     await trx
       .insertInto('model_request_errors')
       .values(rows.map((e) => ({ account_id: accountId, session_id: e.sessionId, error_key: e.errorKey, model: e.model, ts: e.ts, status_code: e.statusCode })))
@@ -139,10 +131,10 @@ export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: 
   }
   const { delta, cumulative } = metricRows(accountId, batch.metricPoints);
   const metricKey = ['account_id', 'session_id', 'metric', 'series', 'point_key'] as const;
-  for (const rows of chunks(delta)) {
+  for (const rows of statementChunks(delta)) {
     await trx.insertInto('session_metrics').values(rows).onConflict((oc) => oc.columns([...metricKey]).doNothing()).execute();
   }
-  for (const rows of chunks(cumulative)) {
+  for (const rows of statementChunks(cumulative)) {
     await trx
       .insertInto('session_metrics')
       .values(rows)
