@@ -1,4 +1,4 @@
-import { parseDateTime } from '../time/iso-time.js';
+import { isWritableInstant, parseDateTime } from '../time/iso-time.js';
 import type { FieldProblem } from '../errors/api-error.js';
 import { canonicalJson } from './canonical-json.js';
 import { EVENT_TYPES, isEventType } from './event-types.js';
@@ -10,9 +10,6 @@ export const MAX_DATA_BYTES = 64 * 1024;
 export const MAX_EVENT_ID_LENGTH = 128;
 /** Levels of objects and arrays `data` may nest (data itself is level 1): serializing and reading it back recurse. */
 export const MAX_DATA_DEPTH = 100;
-/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants the output format (docs/api.md#times) can write. */
-const MIN_INSTANT_MS = -62_167_219_200_000;
-const MAX_INSTANT_MS = 253_402_300_799_999;
 
 export type EventCheck = { ok: true; event: ValidEvent } | { ok: false; problems: FieldProblem[] };
 
@@ -69,7 +66,7 @@ export function validateEvent(raw: unknown): EventCheck {
     const parsed = parseDateTime(rawTimestamp);
     if (!parsed.ok) problems.push({ field: 'timestamp', message: parsed.message });
     // The instant must be writable in the output format (UTC, years 0000–9999).
-    else if (parsed.ms < MIN_INSTANT_MS || parsed.ms > MAX_INSTANT_MS) {
+    else if (!isWritableInstant(parsed.ms)) {
       problems.push({ field: 'timestamp', message: 'must fall within the years 0000 to 9999 in UTC' });
     } else ts = parsed.ms;
   }

@@ -48,7 +48,7 @@ import type { EventType } from '../ingest/event-types.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
 import { isStorableText } from '../ingest/storable-text.js';
 import { MAX_EVENT_ID_LENGTH } from '../ingest/validate-event.js';
-import { formatUtc, parseDateTime } from '../time/iso-time.js';
+import { formatUtc, isWritableInstant, parseDateTime } from '../time/iso-time.js';
 import type { ModelRequest, ModelRequestError } from '../usage/model-request.js';
 import { attrBoolean, attrCount, attrNumber, attributesDigest, attrText } from './otlp-attribute.js';
 import type { OtlpAttributes, OtlpLogRecord, OtlpLogs } from './otlp-records.js';
@@ -78,12 +78,7 @@ export interface TelemetryFromLogs {
 export const REDACTED_PLACEHOLDER = '<REDACTED>';
 
 const MAX_REASONS = 5;
-/** Years 0000 to 9999 in UTC: what the output format can write (as validateEvent requires). */
-const MIN_INSTANT_MS = -62_167_219_200_000;
-const MAX_INSTANT_MS = 253_402_300_799_999;
 const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens'] as const;
-
-const KEPT = new Set(['user_prompt', 'tool_result', 'compaction', 'subagent_completed', 'api_request', 'api_error']);
 
 interface RecordContext {
   name: string;
@@ -112,15 +107,11 @@ function nanosToMs(nanos: string): number | null {
   return Number(BigInt(nanos) / 1_000_000n);
 }
 
-function inRange(ms: number): boolean {
-  return ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
-}
-
 function instantOf(record: OtlpLogRecord): number | null {
   const stamp = attrText(record.attributes, 'event.timestamp');
   const parsed = stamp === null ? null : parseDateTime(stamp);
   const candidates = [parsed?.ok ? parsed.ms : null, nanosToMs(record.timeUnixNano), nanosToMs(record.observedTimeUnixNano)];
-  for (const ms of candidates) if (ms !== null) return inRange(ms) ? ms : null;
+  for (const ms of candidates) if (ms !== null) return isWritableInstant(ms) ? ms : null;
   return null;
 }
 
@@ -189,7 +180,7 @@ function toolResult(ctx: RecordContext): Mapped {
   const toolUseId = label(a, 'tool_use_id');
   const idPart = identifier(a, 'tool_use_id');
   let duration = amount(a, 'duration_ms');
-  if (duration !== null && !inRange(ctx.ms - Math.round(duration))) duration = null;
+  if (duration !== null && !isWritableInstant(ctx.ms - Math.round(duration))) duration = null;
   const durationMs = duration === null ? null : Math.round(duration);
 
   const use: Record<string, unknown> = { tool_name: toolName };
@@ -323,7 +314,7 @@ export function telemetryFromLogs(logs: OtlpLogs, options: { previewChars: numbe
           reject('a log record has no event name');
           continue;
         }
-        const mapper = KEPT.has(name) ? MAPPERS[name] : undefined;
+        const mapper = Object.hasOwn(MAPPERS, name) ? MAPPERS[name] : undefined;
         if (mapper === undefined) {
           out.ignored += 1;
           continue;

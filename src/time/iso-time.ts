@@ -62,6 +62,15 @@ export function parseDateTime(input: string, hint = 'YYYY-MM-DDTHH:MM:SS[.fff](Z
   return { ok: true, ms: utcMs(year, month, day, hour, minute, second, millis) - offsetMinutes * 60_000 };
 }
 
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants the output format (docs/api.md#times) can write. */
+const MIN_WRITABLE_MS = -62_167_219_200_000;
+const MAX_WRITABLE_MS = 253_402_300_799_999;
+
+/** Whether formatUtc can write `ms` in the output format (four-digit years). */
+export function isWritableInstant(ms: number): boolean {
+  return ms >= MIN_WRITABLE_MS && ms <= MAX_WRITABLE_MS;
+}
+
 /** `YYYY-MM-DDTHH:MM:SSZ`, with `.sss` only when the milliseconds are not zero. */
 export function formatUtc(ms: number): string {
   const iso = new Date(ms).toISOString();
