@@ -25,7 +25,7 @@ import { createCorsPolicy, type CorsOrigins } from './cors-policy.js';
 import { readBody } from './read-body.js';
 import { refusalFor } from './refusal-for.js';
 import { handleOtlp, OTLP_MEDIA_TYPES, OTLP_PATHS, type OtlpDeps } from '../otlp/otlp-handler.js';
-import { requireJsonBody, type JsonBodyRule } from './require-json-body.js';
+import { requireBodyType, type BodyTypeRule } from './require-body-type.js';
 import { sendContent, sendFetchResponse, sendJson } from './send.js';
 import type { StreamGuard } from './stream-guard.js';
 
@@ -96,8 +96,8 @@ interface GatewayRoute extends AdmissionRule {
   readonly path: string;
   /** Methods served (GET serves HEAD too), else 405 before admission; null: any method, the handler decides. */
   readonly methods: readonly string[] | null;
-  /** The methods whose body must be declared JSON (else 415 before admission), and the media types taken as JSON. */
-  readonly accepts?: JsonBodyRule;
+  /** The methods that carry a body and the media types it may be declared as (else 415 before admission). */
+  readonly accepts?: BodyTypeRule;
   handle(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | null, requestId: string): Promise<void>;
 }
 
@@ -166,7 +166,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const anonymous = principal === null;
     const limit = anonymous ? { bytes: Math.min(deps.anonymous.bodyLimitBytes, deps.bodyLimitBytes), anonymous } : { bytes: deps.bodyLimitBytes, anonymous };
     const body = await readBody(req, res, limit, deps.bodyBytesInFlight);
-    // requireJsonBody let only JSON bodies through. Parsed here, once: the fast path and Yoga both take this parse.
+    // requireBodyType let only JSON bodies through. Parsed here, once: the fast path and Yoga both take this parse.
     const jsonBody = graphqlJsonBody(body, anonymous ? deps.anonymous.json : deps.json);
     const parsedContext = { ...serverContext, jsonBody };
     const fast = await tryFastQuery(deps.yoga, req.headers, body, parsedContext);
@@ -200,7 +200,7 @@ export function createRequestListener(deps: ListenerDeps) {
   // GraphQL POST, GET, SSE and the GraphiQL page: Yoga answers each method; a key is optional.
   // Yoga reads application/graphql+json (an older draft's name) as JSON too; neither type can be sent cross-site
   // without a CORS preflight, unlike the forms, text/plain and GraphQL strings Yoga would also take.
-  const graphqlBodies: JsonBodyRule = { methods: ['POST'], mediaTypes: ['application/json', 'application/graphql+json'] };
+  const graphqlBodies: BodyTypeRule = { methods: ['POST'], mediaTypes: ['application/json', 'application/graphql+json'], named: ['application/json'] };
   routes.set('/graphql', { path: '/graphql', needs: 'apiKeyOrAnonymous', shape: 'graphql', methods: null, accepts: graphqlBodies, handle: handleGraphQL });
   // Claude Code's own OpenTelemetry export (OTLP/HTTP), JSON or protobuf, refused in OTLP's own Status shape.
   const otlpDeps: OtlpDeps = {
@@ -255,7 +255,7 @@ export function createRequestListener(deps: ListenerDeps) {
         await sendError(res, restError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed on ${found.path}. Allowed: ${allow}.`), { allow });
         return;
       }
-      requireJsonBody(found.accepts, req);
+      requireBodyType(found.accepts, req);
       const admission = await admit(found, req, res, requestId);
       if (!admission.admitted) {
         const { refusal } = admission;

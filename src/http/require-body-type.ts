@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { apiError } from '../errors/api-error.js';
 
-/** Which requests of a route carry a JSON body, and the media types (lower case, no parameters) read as JSON. */
-export interface JsonBodyRule {
+/** Which requests of a route carry a body, and the media types (lower case, no parameters) it takes. */
+export interface BodyTypeRule {
   readonly methods: readonly string[];
   readonly mediaTypes: readonly string[];
+  /** The types a refusal names, when not all of `mediaTypes` are advertised (default: all of them). */
+  readonly named?: readonly string[];
 }
 
 /** The charset labels that name UTF-8 (RFC 8259: JSON exchanged between systems is UTF-8). */
@@ -43,17 +45,16 @@ function judge(header: string | undefined, mediaTypes: readonly string[]): { pro
 }
 
 /**
- * Throws 415 UNSUPPORTED_MEDIA_TYPE for a request whose method carries a JSON body on this route but whose
+ * Throws 415 UNSUPPORTED_MEDIA_TYPE for a request whose method carries a body on this route but whose
  * Content-Type is missing, another type (text/plain and forms are what a browser sends cross-site without a CORS
  * preflight) or a charset other than UTF-8. A request it lets through gets its Content-Type rewritten to the bare
  * media type in lower case: Yoga matches `application/json` case-sensitively and with nothing before a `;`.
  */
-export function requireJsonBody(rule: JsonBodyRule | undefined, req: IncomingMessage): void {
+export function requireBodyType(rule: BodyTypeRule | undefined, req: IncomingMessage): void {
   if (!rule?.methods.includes(req.method ?? 'GET')) return;
   const verdict = judge(req.headers['content-type'], rule.mediaTypes);
   if ('problem' in verdict) {
-    // Only the OTLP routes take a type other than JSON's (the older GraphQL name aside, which is not advertised).
-    const wanted = rule.mediaTypes.includes('application/x-protobuf') ? 'application/json or application/x-protobuf' : 'application/json';
+    const wanted = (rule.named ?? rule.mediaTypes).join(' or ');
     throw apiError('UNSUPPORTED_MEDIA_TYPE', `The body must be sent as Content-Type: ${wanted}; ${verdict.problem}.`);
   }
   req.headers['content-type'] = verdict.mediaType;
