@@ -307,6 +307,48 @@ export async function measureReads(
   return results;
 }
 
+interface IngestTargetSpec {
+  name: string;
+  url: string;
+  key: string;
+  path: string;
+  contentType: string;
+  connections: number;
+  bad: { count: number };
+  nextBody: () => string | Buffer;
+  /** Whether an answer says the body was stored whole. */
+  accepted: (status: number, body: string) => boolean;
+  /** What one body is, for the log line. */
+  what: string;
+}
+
+/** An ingestion route under load with a fresh body per request, after one body was checked to be stored whole. */
+async function ingestTarget(spec: IngestTargetSpec): Promise<HttpTarget> {
+  const headers = { 'x-api-key': spec.key, 'content-type': spec.contentType };
+  const first = spec.nextBody();
+  const probe = await fetchText(`${spec.url}${spec.path}`, { method: 'POST', headers, body: typeof first === 'string' ? first : new Uint8Array(first) });
+  if (!spec.accepted(probe.status, probe.text)) throw new VerificationError(`ingest: ${spec.path} answered ${probe.status}: ${probe.text.slice(0, 400)}`);
+  log(`[verify] ingest: ${spec.what} is accepted whole (${spec.path})`);
+  return {
+    name: spec.name,
+    kind: 'http',
+    bad: spec.bad,
+    options: () => ({
+      url: spec.url,
+      connections: spec.connections,
+      requests: [{
+        method: 'POST',
+        path: spec.path,
+        headers,
+        setupRequest: (req) => ({ ...req, body: spec.nextBody() }),
+        onResponse: (status, body) => {
+          if (!spec.accepted(status, body)) spec.bad.count++;
+        },
+      }],
+    }),
+  };
+}
+
 /**
  * Ingestion: a gateway process on a scratch database (migrated by the gateway itself) taking fresh
  * 1000-event batches over HTTP, against the insert loop on a scratch copy of that schema (both SQLite
@@ -324,60 +366,25 @@ export async function measureIngest(args: BenchArgs, engine: Engine): Promise<{ 
     sampler = new RssSampler(gateway.pid);
     const batches = new FreshBatches(0xa0);
     const bad = { count: 0 };
-    const expected = `"accepted":${INGEST_BATCH_SIZE},"rejected":0,"duplicates":0`;
-    // One batch first: it must be stored whole.
     const url = gateway.url;
-    const probe = await fetchText(`${url}/api/v1/events`, {
-      method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: batches.nextBody(),
+    const expected = `"accepted":${INGEST_BATCH_SIZE},"rejected":0,"duplicates":0`;
+    const http = await ingestTarget({
+      name: 'gateway', url, key, path: '/api/v1/events', contentType: 'application/json', bad, connections: args.ingestConnections,
+      nextBody: () => batches.nextBody(),
+      accepted: (status, body) => status === 200 && body.includes(expected),
+      what: 'a fresh 1000-event batch',
     });
-    if (probe.status !== 200 || !probe.text.includes(expected)) throw new VerificationError(`ingest: the gateway answered ${probe.status}: ${probe.text.slice(0, 400)}`);
-    log(`[verify] ingest: a fresh 1000-event batch is accepted whole (${probe.text})`);
-    const http: HttpTarget = {
-      name: 'gateway',
-      kind: 'http',
-      bad,
-      options: () => ({
-        url,
-        connections: args.ingestConnections,
-        requests: [{
-          method: 'POST',
-          path: '/api/v1/events',
-          headers: { 'x-api-key': key, 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, body: batches.nextBody() }),
-          onResponse: (status, body) => {
-            if (status !== 200 || !body.includes(expected)) bad.count++;
-          },
-        }],
-      }),
-    };
-    const loop: LoopTarget = {
-      name: 'baseline', kind: 'loop', run: (warmup, seconds, round) => runLoop(engine.insertScript, scratch.loop, warmup, seconds, 0xb0 + round),
-    };
     // Claude Code's own export into the same gateway: each export stores as many items as a batch holds events.
     const exports = new FreshExports(0xc0);
-    const otlpProbe = await fetch(`${url}/v1/logs`, {
-      method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/x-protobuf' }, body: new Uint8Array(exports.nextBody()),
+    const otlp = await ingestTarget({
+      name: 'otlp', url, key, path: '/v1/logs', contentType: 'application/x-protobuf', bad, connections: args.ingestConnections,
+      nextBody: () => exports.nextBody(),
+      // OTLP's empty protobuf answer: nothing rejected.
+      accepted: (status, body) => status === 200 && body.length === 0,
+      what: `a fresh OTLP export of ${OTLP_EXPORT_ITEMS} items`,
     });
-    const otlpAnswer = Buffer.from(await otlpProbe.arrayBuffer());
-    if (otlpProbe.status !== 200 || otlpAnswer.length !== 0) throw new VerificationError(`ingest: /v1/logs answered ${otlpProbe.status} (${otlpAnswer.length} bytes)`);
-    log(`[verify] ingest: a fresh OTLP export of ${OTLP_EXPORT_ITEMS} items is accepted whole`);
-    const otlp: HttpTarget = {
-      name: 'otlp',
-      kind: 'http',
-      bad,
-      options: () => ({
-        url,
-        connections: args.ingestConnections,
-        requests: [{
-          method: 'POST',
-          path: '/v1/logs',
-          headers: { 'x-api-key': key, 'content-type': 'application/x-protobuf' },
-          setupRequest: (req) => ({ ...req, body: exports.nextBody() }),
-          onResponse: (status, body) => {
-            if (status !== 200 || body.length !== 0) bad.count++;
-          },
-        }],
-      }),
+    const loop: LoopTarget = {
+      name: 'baseline', kind: 'loop', run: (warmup, seconds, round) => runLoop(engine.insertScript, scratch.loop, warmup, seconds, 0xb0 + round),
     };
     const r = await runScenario('ingest', [http, otlp, loop], args, sampler, INGEST_BATCH_SIZE);
     const g = r.get('gateway')!;
