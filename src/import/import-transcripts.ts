@@ -138,10 +138,7 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
     const reader = new TranscriptReader(options.previewChars);
     for (const file of group.files) {
       const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-      for await (const line of lines) {
-        reader.addLine(line, group.sessionId);
-        usage.addText(line, file);
-      }
+      for await (const line of lines) usage.addText(line, file, reader.addLine(line, group.sessionId));
       filesDone += 1;
       options.onProgress?.({ filesDone, filesTotal: options.files.length, events: summary.events });
     }

@@ -175,19 +175,25 @@ export class TranscriptReader {
 
   /**
    * One line of a transcript. `fileSessionId` is the session the file's path names
-   * (`<id>.jsonl`, `<id>/subagents/…`), used for lines that do not say.
+   * (`<id>.jsonl`, `<id>/subagents/…`), used for lines that do not say. Returns the line as parsed (undefined when
+   * blank or not JSON), so another reader of the same line need not parse it again.
    */
-  addLine(text: string, fileSessionId: string | null = null): void {
+  addLine(text: string, fileSessionId: string | null = null): unknown {
     const trimmed = text.trim();
-    if (trimmed === '') return;
+    if (trimmed === '') return undefined;
     this.stats.lines += 1;
     let line: unknown;
     try {
       line = JSON.parse(trimmed);
     } catch {
       this.stats.malformedLines += 1;
-      return;
+      return undefined;
     }
+    this.#addParsed(line, fileSessionId);
+    return line;
+  }
+
+  #addParsed(line: unknown, fileSessionId: string | null): void {
     if (!isRecord(line)) {
       this.stats.malformedLines += 1;
       return;

@@ -181,15 +181,18 @@ export class TranscriptUsageReader {
   readonly #byMessage = new Map<string, Map<string, Copies>>();
   readonly #unkeyed: Entry[] = [];
 
-  /** One line as text; only lines containing `"usage":{` are parsed (ccusage's own prefilter). */
-  addText(text: string, path: string): void {
+  /**
+   * One line as text; only lines containing `"usage":{` are read (ccusage's own prefilter). `parsed` is the line
+   * already parsed by another reader, when there is one.
+   */
+  addText(text: string, path: string, parsed?: unknown): void {
     if (!text.includes('"usage":{')) {
       if (text.trim() !== '') this.stats.lines += 1;
       return;
     }
-    let line: unknown;
+    let line: unknown = parsed;
     try {
-      line = JSON.parse(text);
+      line ??= JSON.parse(text);
     } catch {
       this.stats.lines += 1;
       this.stats.refusedLines += 1;
