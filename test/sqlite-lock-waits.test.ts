@@ -192,6 +192,9 @@ describe.runIf(TEST_ENGINE === 'postgres')('while another connection holds a Pos
         ingestion = watched(t.post('/api/v1/events', { events: [event('session_start', SESSION_B, '2026-02-01T09:00:00Z')] }, key));
         const database = new URL(t.dbPath).pathname.slice(1);
         for (;;) {
+          // Inside a transaction pg_stat_activity is a snapshot kept until the transaction ends: without
+          // clearing it, a first look taken before the ingestion queued would be all this loop ever saw.
+          await other.query('select pg_stat_clear_snapshot()');
           const waiting = await other.query(`select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'`, [database]);
           if (waiting.rows[0].n > 0) break;
           // An ingestion that settled without waiting would leave this loop spinning until the test timeout.
