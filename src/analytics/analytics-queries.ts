@@ -1,16 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import type { AnalyticsRange } from './analytics-range.js';
+import { utcDayOf } from './utc-day.js';
 import { takeTurn } from '../limits/take-turn.js';
 
 const DAY = 86_400_000;
-const DAY_MS = sql.lit(DAY);
 
-/**
- * The UTC day number of `started_at` (floor division, right for instants before 1970 too),
- * in SQL that SQLite and PostgreSQL read alike: `%` keeps the sign of the dividend in both.
- */
-const utcStartDay = sql<number>`(${sql.ref('started_at')} - ((${sql.ref('started_at')} % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS}) / ${DAY_MS}`;
+const utcStartDay = utcDayOf('started_at');
 
 export interface RangeTotals {
   sessions: number;

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Tables } from '../db/tables.js';
+import { utcDayOf } from '../analytics/utc-day.js';
 import type { SessionMetricName } from './metric-point.js';
 
-const DAY_MS = sql.lit(86_400_000);
 
 /** Which requests a read covers: some sessions' (Session.usage), or those made in a range of instants (analytics). */
 export type UsageScope = { sessionIds: readonly string[] } | { startMs: number; endMs: number };
@@ -39,17 +39,8 @@ export interface ErrorCount {
   errors: number;
 }
 
-/**
- * The UTC day number of `ts`, floor division (right for instants before 1970 too), read alike by SQLite and
- * PostgreSQL: `%` keeps the sign of the dividend in both, and integer division truncates in both.
- */
-function utcDay(): RawBuilder<number> {
-  const ts = sql.ref('ts');
-  return sql<number>`(${ts} - ((${ts} % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS}) / ${DAY_MS}`;
-}
-
 function keyOf(key: UsageKey): RawBuilder<string | number> {
-  if (key === 'day') return utcDay();
+  if (key === 'day') return utcDayOf('ts');
   return sql<string>`${sql.ref(key === 'session' ? 'session_id' : 'model')}`;
 }
 

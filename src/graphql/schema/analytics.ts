@@ -4,11 +4,13 @@ import { isEmptyRange, resolveRange, type RangeArgs } from '../../analytics/anal
 import { takeTurn } from '../../limits/take-turn.js';
 import type { ToolCount, ToolStats } from '../../analytics/tool-stats.js';
 import { validationError, type FieldProblem } from '../../errors/api-error.js';
+import { analyticsDays, type AnalyticsDay } from '../../use-cases/analytics-days.js';
 import { analyticsOverview, type AnalyticsOverview } from '../../use-cases/analytics-overview.js';
 import { analyticsTools, DEFAULT_TOOLS_LIMIT } from '../../use-cases/analytics-tools.js';
 import type { AuthorizedContext } from '../../use-cases/use-case.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
+import { itemKeyBytes } from '../item-key-bytes.js';
 import type { GraphQLContext } from '../context.js';
 import type { RequestBudgets } from '../request-budgets.js';
 import { responsePath } from '../response-path.js';
@@ -66,6 +68,20 @@ function chargeNames(ctx: GraphQLContext, info: GraphQLResolveInfo, field: strin
   });
 }
 
+/**
+ * The answer's shape counted one day: each day answered, with its keys as spelled, is charged once read.
+ * The rows limit bounds them already (a day holds at least one of the sessions charged).
+ */
+function chargeDays(ctx: GraphQLContext, info: GraphQLResolveInfo, days: readonly AnalyticsDay[]): void {
+  const keys = itemKeyBytes(info);
+  ctx.budgets.of().charge({
+    bytes: days.reduce((sum, d) => sum + keys + Buffer.byteLength(JSON.stringify(d)), 0),
+    path: responsePath(info.path),
+    what: `Analytics.days, ${days.length} days`,
+    advice: () => 'Ask for a shorter date range, or for fewer analytics aliases.',
+  });
+}
+
 const ToolCountType = builder.objectRef<ToolCount>('ToolCount').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -101,6 +117,16 @@ const ToolStatsType = builder.objectRef<ToolStats>('ToolStats').implement({
   }),
 });
 
+const AnalyticsDayType = builder.objectRef<AnalyticsDay>('AnalyticsDay').implement({
+  description: 'The sessions of the range that started on one UTC day, and all their events (even those on later days).',
+  fields: (t) => ({
+    day: t.field({ type: 'Date', description: 'The UTC day the sessions started on.', resolve: (d) => d.day }),
+    sessions: t.field({ type: 'SafeInt', description: 'Sessions that started on that day.', resolve: (d) => d.sessions }),
+    events: t.field({ type: 'SafeInt', description: 'Sum of their event counts.', resolve: (d) => d.events }),
+    toolInvocations: t.field({ type: 'SafeInt', description: 'Sum of their tool invocations.', resolve: (d) => d.toolInvocations }),
+  }),
+});
+
 export const AnalyticsType = builder.objectRef<AnalyticsRequest>('Analytics').implement({
   description: 'Figures over the sessions that started in the range, and all their events.',
   fields: (t) => ({
@@ -124,6 +150,18 @@ export const AnalyticsType = builder.objectRef<AnalyticsRequest>('Analytics').im
         const tools = await analyticsTools.run(at(ctx, request), { ...request.range, limit: args.limit });
         chargeNames(ctx, info, 'Analytics.tools', tools);
         return tools;
+      },
+    }),
+    days: t.field({
+      type: [AnalyticsDayType],
+      description:
+        'The sessions that started in the range, by the UTC day each started on: one item per UTC day with at least one, ' +
+        'by day ascending. They add up to overview\'s totalSessions, totalEvents and totalToolInvocations, and number activeDays.',
+      resolve: async (request, _args, ctx, info) => {
+        await chargeRange(ctx, request, info, 'Analytics.days', 1);
+        const days = await analyticsDays.run(at(ctx, request), request.range);
+        chargeDays(ctx, info, days);
+        return days;
       },
     }),
   }),

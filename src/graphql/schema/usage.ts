@@ -1,4 +1,4 @@
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { isEmptyRange, resolveRange } from '../../analytics/analytics-range.js';
 import { takeTurn } from '../../limits/take-turn.js';
 import type { SessionActivity } from '../../usage/session-activity.js';
@@ -7,6 +7,7 @@ import type { UsageSummary } from '../../usage/usage-summary.js';
 import { analyticsUsage, DEFAULT_USAGE_GROUPING, type UsageGroup } from '../../use-cases/analytics-usage.js';
 import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
+import { itemKeyBytes } from '../item-key-bytes.js';
 import type { GraphQLContext } from '../context.js';
 import type { RequestBudgets } from '../request-budgets.js';
 import { responsePath } from '../response-path.js';
@@ -144,20 +145,6 @@ async function chargeUsageRows(ctx: GraphQLContext, request: AnalyticsRequest, i
   });
   await takeTurn();
   budget.check();
-}
-
-/** Bytes of the keys the field selects in each item, as spelled (aliases too), through fragments. */
-function itemKeyBytes(info: GraphQLResolveInfo): number {
-  const seen = new Set<string>();
-  const within = (set: SelectionSetNode | undefined): number =>
-    (set?.selections ?? []).reduce((sum, selection) => {
-      if (selection.kind === Kind.FIELD) return sum + (selection.alias ?? selection.name).value.length + 4;
-      if (selection.kind === Kind.INLINE_FRAGMENT) return sum + within(selection.selectionSet);
-      if (seen.has(selection.name.value)) return sum;
-      seen.add(selection.name.value);
-      return sum + within(info.fragments[selection.name.value]?.selectionSet);
-    }, 0);
-  return info.fieldNodes.reduce((sum, node) => sum + within(node.selectionSet), 0);
 }
 
 builder.objectFields(AnalyticsType, (t) => ({
