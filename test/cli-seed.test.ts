@@ -46,6 +46,41 @@ describe('trenchcoat seed', () => {
     expect(result.stdout).toMatch(/^Seeded 120 sessions in account "seeded": [\d,]+ events \(0 new, [\d,]+ already stored\)/);
   });
 
+  it('stores no model usage without --usage', async () => {
+    const [row] = await sideQueryAt<{ n: number | string }>(
+      database.url,
+      `select count(*) as n from model_requests where account_id = (select id from accounts where slug = 'seeded')`,
+    );
+    expect(Number(row!.n)).toBe(0);
+  });
+
+  it('with --usage also stores model requests, failed requests and counters, and nothing new the second time', async () => {
+    const seed = () => cli(['seed', '--sessions', '60', '--account', 'with-usage', '--days', '10', '--usage', '--json']);
+    const counts = async () => {
+      const [row] = await sideQueryAt<Record<string, number | string>>(
+        database.url,
+        `select (select count(*) from model_requests where account_id = a.id) as requests,
+                (select count(*) from model_request_errors where account_id = a.id) as errors,
+                (select count(*) from session_metrics where account_id = a.id) as points,
+                (select count(distinct session_id) from model_requests where account_id = a.id) as sessions
+         from accounts a where a.slug = 'with-usage'`,
+      );
+      return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)]));
+    };
+    const first = await seed();
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout) as Record<string, number>;
+    expect(summary['modelRequests']).toBeGreaterThan(60);
+    expect(summary['counterPoints']).toBeGreaterThan(0);
+    const stored = await counts();
+    expect(stored).toEqual({ requests: summary['modelRequests'], errors: summary['apiErrors'], points: summary['counterPoints'], sessions: 60 });
+
+    const again = await seed();
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ stored: 0, modelRequests: summary['modelRequests'] });
+    expect(await counts()).toEqual(stored);
+  });
+
   it.each([
     [['seed', '--sessions', '0'], /--sessions must be a whole number from 1/],
     [['seed', '--sessions', 'lots'], /--sessions must be a whole number/],

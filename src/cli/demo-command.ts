@@ -1,30 +1,24 @@
 import type { Command } from 'commander';
 import { flagHelp, loadConfig, type ConfigFlags } from '../config.js';
-import { demoEvents } from '../demo/demo-events.js';
+import { demoSessions } from '../demo/demo-events.js';
+import { storeDemoSessions, type DemoStoreSummary } from '../demo/store-demo-sessions.js';
 import { importPrincipal } from '../import/import-transcripts.js';
-import { ingestEvents, MAX_BATCH_SIZE } from '../use-cases/ingest-events.js';
-import { runGuarded } from '../use-cases/use-case.js';
 import { createUseCaseContext } from '../use-cases/use-case-context.js';
 import type { RunningGateway } from '../gateway.js';
 import { stopOnSignals } from './serve-command.js';
 
 export const DEMO_ACCOUNT = 'demo';
+export const DEMO_SESSIONS = 36;
 
 /**
- * Stores the demo sessions in the demo account through the same ingestion use case and services as
- * POST /api/v1/events: they count in the gateway's metrics and reach its live subscribers. Written as
- * the account's local writer, not through a key. Answers how many events were new.
+ * Stores the demo sessions in the demo account through the same ingestion use cases and services as
+ * POST /api/v1/events (their events) and the OTLP export (their model requests, failed requests and counters):
+ * they count in the gateway's metrics and reach its live subscribers. Written as the account's local writer, not
+ * through a key. `stored` is how many events were new.
  */
-export async function storeDemoData(gateway: Pick<RunningGateway, 'keys' | 'services'>, now = Date.now()): Promise<number> {
+export async function storeDemoData(gateway: Pick<RunningGateway, 'keys' | 'services'>, now = Date.now()): Promise<DemoStoreSummary> {
   const ctx = createUseCaseContext(gateway.services, importPrincipal(await gateway.keys.ensureAccount(DEMO_ACCOUNT), DEMO_ACCOUNT));
-  const events = demoEvents(now);
-  let stored = 0;
-  for (let i = 0; i < events.length; i += MAX_BATCH_SIZE) {
-    const batch = events.slice(i, i + MAX_BATCH_SIZE);
-    const result = await runGuarded(ingestEvents, ctx, () => ({ events: batch }));
-    stored += result.accepted - result.duplicates;
-  }
-  return stored;
+  return storeDemoSessions(ctx, demoSessions(now, DEMO_SESSIONS), { withUsage: true });
 }
 
 export function registerDemo(program: Command): void {
@@ -41,11 +35,11 @@ export function registerDemo(program: Command): void {
       const gateway = await startGateway(config);
       stopOnSignals(gateway);
       const created = await gateway.keys.create({ account: DEMO_ACCOUNT, scopes: ['read:analytics', 'write:events'], name: 'demo' });
-      const stored = await storeDemoData(gateway);
+      const demo = await storeDemoData(gateway);
       const lines = [
         '',
         `  Trenchcoat gateway is running at ${gateway.url}`,
-        `  Demo data: ${stored} new events (account "demo"; re-running adds nothing new).`,
+        `  Demo data: ${demo.stored} new events; ${demo.sessions} sessions with ${demo.modelRequests} model requests (account "demo"; re-running adds nothing new).`,
         '',
         `  Your demo API key (shown once; ${created.id}):`,
         `    ${created.key}`,

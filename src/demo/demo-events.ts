@@ -1,26 +1,24 @@
 import { createHash } from 'node:crypto';
+import type { UsageBatch } from '../usage/store-usage.js';
+import { demoConversation } from './demo-conversation.js';
+import { demoCounters } from './demo-counters.js';
+import type { DemoEvent, TimedDemoEvent } from './demo-event.js';
+import { mulberry32, seedOf } from './demo-random.js';
+import { telemetrySourceOf, type TelemetrySource } from './demo-telemetry-source.js';
+import { demoUsage } from './demo-usage.js';
 
-export interface DemoEvent {
-  event_type: string;
-  session_id: string;
-  timestamp: string;
-  event_id: string;
-  data?: Record<string, unknown>;
+export type { DemoEvent } from './demo-event.js';
+
+/** One generated session: its hook-style events, oldest first, and what the gateway learns of its model usage. */
+export interface DemoSession {
+  sessionId: string;
+  events: DemoEvent[];
+  usage: UsageBatch;
+  source: TelemetrySource;
 }
 
 const TOOLS = ['Read', 'Edit', 'Bash', 'Grep', 'Glob', 'Write', 'Task'] as const;
 const PROMPTS = ['fix the failing test', 'add pagination to the list', 'explain this stack trace', 'refactor the parser', 'write a README section'];
-
-/** A small deterministic PRNG, so the demo data is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function demoUuid(name: string): string {
   const h = createHash('sha256').update(name).digest('hex');
@@ -28,24 +26,22 @@ function demoUuid(name: string): string {
 }
 
 /**
- * Demo sessions over the days before `now`, none with an event after it: most ended, the latest two still open.
- * Event ids are stable, so running the demo again adds nothing.
+ * Demo sessions, one at a time (so millions of sessions never sit in memory), spread over `spanDays` (default 14)
+ * before `now`, none with an event after it: most ended, the latest two still open. `tag` names the set: ids derive
+ * from it, so the same tag and count twice store nothing new.
+ *
+ * Each session is a timeline of prompts, tool calls and results (about 8% failed); around it, from a stream of its
+ * own, the model requests behind it, a few failed requests, Claude Code's counters, subagents inside `Task` calls
+ * and, in some sessions, a compaction. The timeline is drawn first, from the set's stream, exactly as before those
+ * were added: a database seeded by an earlier version gains them and nothing else.
  */
-export function demoEvents(now: number, sessions = 36): DemoEvent[] {
-  return [...demoSessions(now, sessions)].flat();
-}
-
-/**
- * The same, one session's events at a time (so millions of sessions never sit in memory), spread over
- * `spanDays` before `now`. `tag` names the set: ids derive from it, so the same tag and count twice store
- * nothing new.
- */
-export function* demoSessions(now: number, sessions: number, options: { tag?: string; spanDays?: number } = {}): Generator<DemoEvent[]> {
+export function* demoSessions(now: number, sessions: number, options: { tag?: string; spanDays?: number } = {}): Generator<DemoSession> {
   const tag = options.tag ?? 'demo';
   const random = mulberry32(42);
+  const tagSeed = seedOf(tag);
   const span = (options.spanDays ?? 14) * 24 * 3600_000;
   for (let s = 0; s < sessions; s++) {
-    const events: (Omit<DemoEvent, 'timestamp'> & { at: number })[] = [];
+    const events: TimedDemoEvent[] = [];
     const sessionId = demoUuid(tag === 'demo' ? `trenchcoat-demo-session-${s}` : `trenchcoat-${tag}-session-${s}`);
     const open = s >= sessions - 2;
     let t = open ? now - (sessions - s) * 7 * 60_000 : now - span + Math.floor((s / sessions) * span) + Math.floor(random() * 3600_000);
@@ -75,9 +71,20 @@ export function* demoSessions(now: number, sessions: number, options: { tag?: st
       t += 10_000 + Math.floor(random() * 600_000);
       push('session_end', { reason: 'exit' });
     }
+    const own = mulberry32((tagSeed ^ Math.imul(s + 1, 0x9e3779b1)) >>> 0);
+    const conversation = demoConversation(events, own, (name) => `${tag}-${s}-${name}`);
+    const counters = demoCounters(events, own);
+    const source = telemetrySourceOf(s, sessions, open);
     // A session drawn late in the span (or one of the open ones, minutes before now) may run past now: it is moved
-    // back whole, so that it ends at now at the latest, with the same gaps between its events.
+    // back whole, so that it ends at now at the latest, with the same gaps between its events. Whatever was added
+    // lies between its events, so `t` is still its last instant.
     const shift = Math.max(0, t - now);
-    yield events.map(({ at, ...rest }) => ({ ...rest, timestamp: new Date(at - shift).toISOString() }));
+    const timeline = [...events, ...conversation.events].sort((a, b) => a.at - b.at);
+    yield {
+      sessionId,
+      events: timeline.map(({ at, ...rest }) => ({ ...rest, timestamp: new Date(at - shift).toISOString() })),
+      usage: demoUsage(sessionId, conversation, counters, source, shift),
+      source,
+    };
   }
 }
