@@ -2,10 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeyStore } from './auth/key-store.js';
 import type { GatewayConfig } from './config.js';
+import { DEFAULT_DASHBOARD_DIR, loadDashboard, type Dashboard } from './dashboard/dashboard-files.js';
 import { migrateToLatest } from './db/migrate.js';
 import { isPostgresUrl, openDatabase, type Database } from './db/open-database.js';
 import { openPersistedQueryStore } from './graphql/persisted/open-persisted-query-store.js';
-import { readTrustedDocuments } from './graphql/persisted/trusted-documents.js';
+import { mergeTrustedDocuments, readTrustedDocuments } from './graphql/persisted/trusted-documents.js';
+import type { TrustedDocumentOptions } from './graphql/plugins/use-trusted-documents.js';
 import { attachGraphQLWebSocket } from './graphql/ws/graphql-ws-server.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { BodyBytesInFlight } from './http/body-bytes-in-flight.js';
@@ -98,7 +100,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       }),
       (s) => s.close(),
     );
-    const trustedDocuments = persisted.trustedDocuments === null ? undefined : { documents: readConfiguredManifest(persisted.trustedDocuments), only: persisted.trustedOnly };
+    // Off: its paths are unknown and its documents not trusted. Read once, here; a missing build is logged, not fatal.
+    const dashboard = config.dashboard.enabled ? await loadDashboard(config.dashboard.dir ?? DEFAULT_DASHBOARD_DIR, logger) : undefined;
+    const trustedDocuments = configuredTrustedDocuments(persisted, dashboard, logger);
     const yoga = createGatewayYoga({
       services, introspection: config.introspection, feed, limits: config.graphqlLimits, logger, metrics,
       persistedQueries: { store: persistedQueries, maxDocumentBytes: persisted.maxDocumentBytes },
@@ -121,6 +125,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       hookPreviewChars: config.hookPreviewChars,
       metrics: metrics && config.metricsToken !== null ? { registry: metrics, token: config.metricsToken } : undefined,
       streams,
+      dashboard,
     });
     const { http } = config;
     const server = opened.push(
@@ -215,6 +220,28 @@ function readConfiguredManifest(path: string) {
   } catch (error) {
     throw StartupError.because(`cannot read the trusted documents manifest ${path}`, error);
   }
+}
+
+/**
+ * The deployment's manifest (unreadable: a startup error) and the documents the dashboard's build runs by id, so
+ * that the dashboard works with no setting, and under TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY too.
+ */
+function configuredTrustedDocuments(persisted: GatewayConfig['persisted'], dashboard: Dashboard | undefined, logger: Logger): TrustedDocumentOptions | undefined {
+  const own = persisted.trustedDocuments === null ? null : readConfiguredManifest(persisted.trustedDocuments);
+  const shipped = dashboard?.built ? dashboard.trustedDocuments : null;
+  if (own && shipped) {
+    const { documents, conflicts } = mergeTrustedDocuments(own, shipped);
+    if (conflicts.length > 0) {
+      logger.warn({ ids: conflicts.slice(0, 20) }, `${conflicts.length} ids of the dashboard's trusted documents name other documents in TRENCHCOAT_TRUSTED_DOCUMENTS, which wins; the dashboard's queries by those ids will fail`);
+    }
+    return { documents, only: persisted.trustedOnly };
+  }
+  const documents = own ?? shipped;
+  if (documents) return { documents, only: persisted.trustedOnly };
+  if (persisted.trustedOnly) {
+    throw new StartupError('TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY=true needs trusted documents: TRENCHCOAT_TRUSTED_DOCUMENTS, or a dashboard build with its trusted-documents.json');
+  }
+  return undefined;
 }
 
 /** Operations a WebSocket may run at once besides as many subscriptions as its key may hold. */

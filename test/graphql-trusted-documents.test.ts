@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ConfigError, defaultConfig, loadConfig } from '../src/config.js';
+import { defaultConfig, loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { tryFastQuery } from '../src/graphql/fast-query.js';
 import { readTrustedDocuments } from '../src/graphql/persisted/trusted-documents.js';
@@ -201,9 +201,9 @@ describe.skipIf(TEST_ENGINE !== 'sqlite')('trusted documents settings', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('refuses the only mode without a manifest, naming both settings', () => {
-    expect(() => loadConfig({}, { TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY: 'true' })).toThrow(ConfigError);
-    expect(() => loadConfig({}, { TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY: 'true' })).toThrow(/TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY=true needs TRENCHCOAT_TRUSTED_DOCUMENTS/);
+  it('does not start the only mode with no trusted document at all (no manifest, the dashboard off), naming the settings', async () => {
+    const config = loadConfig({ port: '0', host: '127.0.0.1', db: join(dir, 'only-mode.db') }, { TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY: 'true', TRENCHCOAT_DASHBOARD: 'off' });
+    await expect(startGateway(config, { logger: createLogger('silent') })).rejects.toThrow(/TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY=true needs trusted documents/);
   });
 
   it.each([

@@ -44,6 +44,7 @@ export function registerDemo(program: Command): void {
         `  Your demo API key (shown once; ${created.id}):`,
         `    ${created.key}`,
         '',
+        ...(config.dashboard.enabled ? [`  Dashboard: ${gateway.url}/dashboard/   (paste the key above)`] : []),
         `  GraphiQL:  ${gateway.url}/graphql   (Headers tab: {"X-API-Key": "<the key above>"})`,
         `  REST:      curl -H "X-API-Key: ${created.key}" "${gateway.url}/api/v1/sessions?limit=5"`,
         '',

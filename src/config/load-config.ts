@@ -33,13 +33,6 @@ const RULES: Partial<Record<SettingName, (read: Record<string, unknown>) => unkn
     }
     return http;
   },
-  persisted(read) {
-    const persisted = read['persisted'] as GatewayConfig['persisted'];
-    if (persisted.trustedOnly && persisted.trustedDocuments === null) {
-      throw new ConfigError('TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY=true needs TRENCHCOAT_TRUSTED_DOCUMENTS (the manifest of trusted documents).');
-    }
-    return persisted;
-  },
   liveRelay(read) {
     const chosen = read['liveRelay'] as LiveRelayKind | null;
     const databaseUrl = read['databaseUrl'] as string;

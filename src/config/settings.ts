@@ -82,7 +82,7 @@ export const SETTINGS = {
     }),
     requestsPerMinute: setting({
       env: 'TRENCHCOAT_ANONYMOUS_REQUESTS_PER_MINUTE', parser: whole(1), default: 120,
-      description: 'Requests per minute one client address (IPv6: its /64) may make without a valid key: GraphQL, refused keys, the API description and its page; 429 past it. Counted per process, or in Redis when set. /healthz and /readyz are not counted.',
+      description: 'Requests per minute one client address (IPv6: its /64) may make without a valid key: GraphQL, refused keys, the API description and its page, the dashboard page and its files; 429 past it. Counted per process, or in Redis when set. /healthz and /readyz are not counted.',
     }),
   },
   introspection: setting({ env: 'TRENCHCOAT_INTROSPECTION', parser: onOff, default: true, description: 'GraphQL introspection for callers without a key (GraphiQL needs it).' }),
@@ -203,7 +203,7 @@ export const SETTINGS = {
     }),
     trustedOnly: setting({
       env: 'TRENCHCOAT_TRUSTED_DOCUMENTS_ONLY', parser: onOff, default: false,
-      description: 'Requests with a key may run only the manifest\'s documents (400 `UNTRUSTED_DOCUMENT` otherwise); requests without a key are not held to it.',
+      description: 'Requests with a key may run only trusted documents, the manifest\'s and the dashboard\'s (400 `UNTRUSTED_DOCUMENT` otherwise); requests without a key are not held to it.',
     }),
   },
   redisUrl: setting({ env: 'REDIS_URL', parser: redisUrl, default: null, shownDefault: 'none', description: 'Redis for relaying live changes and sharing rate limits and persisted queries between processes.' }),
@@ -220,6 +220,16 @@ export const SETTINGS = {
     env: 'TRENCHCOAT_METRICS_TOKEN', parser: bearerToken, default: null, shownDefault: 'none (/metrics not served)',
     description: 'The bearer token `GET /metrics` needs (e.g. `openssl rand -hex 32`).',
   }),
+  dashboard: {
+    enabled: setting({
+      env: 'TRENCHCOAT_DASHBOARD', parser: onOff, default: true,
+      description: 'Serves the dashboard at /dashboard/ (`/` redirects there) and trusts its documents (see TRENCHCOAT_TRUSTED_DOCUMENTS); off: those paths answer 404.',
+    }),
+    dir: setting({
+      env: 'TRENCHCOAT_DASHBOARD_DIR', parser: { ...filePath, accepts: 'a folder path' }, default: null, shownDefault: '`dist/dashboard` in the package (`npm run build` writes it)',
+      description: "The dashboard's build (index.html, assets/, trusted-documents.json), read once at start, at most 8 MiB; a folder without it serves 404 naming the fix.",
+    }),
+  },
 } as const satisfies SettingGroup;
 
 /** The values a table describes: each setting becomes its value, each group an object of values. */

@@ -12,6 +12,8 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { METRICS_PATH, serveMetrics } from '../metrics/metrics-endpoint.js';
 import { MetricsToken } from '../metrics/metrics-token.js';
 import { ApiError, apiError } from '../errors/api-error.js';
+import type { Dashboard } from '../dashboard/dashboard-files.js';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { internalError, restError, unavailableError, type RestError } from '../rest/error-envelope.js';
 import type { RestRoute } from '../rest/route.js';
 import { restRoutes } from '../rest/routes.js';
@@ -58,6 +60,8 @@ export interface ListenerDeps {
   readonly streams: StreamGuard;
   /** The origins whose pages may read answers (CORS), for every route. */
   readonly corsOrigins: CorsOrigins;
+  /** The dashboard's build, or why there is none; absent when the dashboard is off (its paths are then unknown). */
+  readonly dashboard?: Dashboard;
 }
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -220,6 +224,16 @@ export function createRequestListener(deps: ListenerDeps) {
     const { registry } = deps.metrics;
     routes.set(METRICS_PATH, { path: METRICS_PATH, needs: 'metricsToken', shape: 'rest', methods: ['GET'], handle: (_req, res) => serveMetrics(registry, res) });
   }
+  // Paths served under a prefix (the dashboard's pages and files), tried longest first when no exact path matches.
+  const prefixed: { prefix: string; route: GatewayRoute }[] = [];
+  // Like the API description's page: no key is read, and each client's requests count against its keyless budget.
+  for (const page of deps.dashboard ? dashboardRoutes(deps.dashboard) : []) {
+    const route: GatewayRoute = { path: page.path, needs: 'perClient', shape: 'rest', methods: ['GET'], handle: (req, res, url) => page.handle(req, res, url) };
+    if (page.prefix === undefined) routes.set(page.path, route);
+    else prefixed.push({ prefix: page.prefix, route });
+  }
+  prefixed.sort((a, b) => b.prefix.length - a.prefix.length);
+  const routeFor = (path: string) => routes.get(path) ?? prefixed.find(({ prefix }) => path.startsWith(prefix))?.route;
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -235,7 +249,7 @@ export function createRequestListener(deps: ListenerDeps) {
         return;
       }
       const path = url.pathname;
-      const found = routes.get(path);
+      const found = routeFor(path);
       if (!found) {
         await sendError(res, restError(404, 'NOT_FOUND', `No route for ${path}.`));
         return;

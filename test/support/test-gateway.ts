@@ -29,6 +29,9 @@ export async function startTestGateway(options: { now?: () => number; env?: Reco
     ...database.gatewayEnv,
     // Keys are tier `unlimited` here, and keyless callers likewise: the per-client budget is tested on its own.
     TRENCHCOAT_ANONYMOUS_REQUESTS_PER_MINUTE: '1000000',
+    // Whether dist/dashboard is built must not change what other specs see (`/`, trusted documents): the dashboard
+    // specs turn it on with a build of their own (TRENCHCOAT_DASHBOARD=on, TRENCHCOAT_DASHBOARD_DIR).
+    TRENCHCOAT_DASHBOARD: 'off',
     ...options.env,
   });
   const gateway = await startGateway(config, { logger: createLogger('silent'), now: options.now });

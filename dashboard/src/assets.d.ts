@@ -1,0 +1,2 @@
+// esbuild bundles the stylesheet the app imports; it has no exports.
+declare module '*.css';
