@@ -76,7 +76,7 @@ export function App() {
           <KeyForm />
         ) : (
           <>
-            {ranged && <RangePicker key={search.toString()} range={rangeOf(search)} />}
+            {ranged && <RangePicker range={rangeOf(search)} />}
             <Page route={route} />
           </>
         )}

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { PRESETS, rangeSearch, type Preset, type Range } from '../range.js';
 import { navigate, place } from '../router.js';
 
@@ -11,6 +11,13 @@ export function RangePicker({ range }: { range: Range }) {
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
   const [custom, setCustom] = useState(range.preset === 'custom');
+  // The picker stays mounted when the range changes (a remount would drop the focus of a keyboard user who just
+  // picked a preset with the arrow keys): its fields follow the URL instead.
+  useEffect(() => {
+    setFrom(range.from);
+    setTo(range.to);
+    setCustom(range.preset === 'custom');
+  }, [range.preset, range.from, range.to]);
   return (
     <form
       class="range-picker"
