@@ -332,8 +332,10 @@ describeNeeding('chromium', 'the dashboard in Chromium', () => {
 
   async function expectOverviewOf(visit: Visit, range: Instants): Promise<void> {
     const expected = expectedOverview((await api(Overview, range)).analytics!, range);
+    // Two ranges can show the same figures (every seeded session may fall in both), so the figures alone do not
+    // prove the page asked for this range: wait for the request first.
+    await expect.poll(() => sent(visit, Overview), { timeout: WAIT_MS }).toEqual(range);
     await expect.poll(() => readOverview(visit.page), { timeout: WAIT_MS }).toEqual(expected);
-    expect(sent(visit, Overview)).toEqual(range);
   }
 
   /** The seeded session that shows everything the timeline draws: failed tool calls, a subagent, a compaction. */
