@@ -4,12 +4,15 @@ import { KeyStore } from './auth/key-store.js';
 import type { GatewayConfig } from './config.js';
 import { DEFAULT_DASHBOARD_DIR, loadDashboard, type Dashboard } from './dashboard/dashboard-files.js';
 import { migrateToLatest } from './db/migrate.js';
-import { isPostgresUrl, openDatabase, type Database } from './db/open-database.js';
+import { openConfiguredDatabase } from './db/open-configured-database.js';
+import type { Database } from './db/open-database.js';
 import { openPersistedQueryStore } from './graphql/persisted/open-persisted-query-store.js';
 import { mergeTrustedDocuments, readTrustedDocuments } from './graphql/persisted/trusted-documents.js';
 import type { TrustedDocumentOptions } from './graphql/plugins/use-trusted-documents.js';
 import { attachGraphQLWebSocket } from './graphql/ws/graphql-ws-server.js';
 import { createGatewayYoga } from './graphql/yoga.js';
+import { ClusterCounterStore } from './cluster/cluster-counter-store.js';
+import { ClusterRelay } from './cluster/cluster-relay.js';
 import { BodyBytesInFlight } from './http/body-bytes-in-flight.js';
 import { createRequestListener } from './http/request-listener.js';
 import { createStreamGuard } from './http/stream-guard.js';
@@ -48,6 +51,8 @@ export interface RunningGateway {
 export interface GatewayOptions {
   logger?: Logger;
   now?: () => number;
+  /** This process is one worker of `serve --workers N`: what would stay in its memory goes through the primary. */
+  clusterWorker?: boolean;
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -68,8 +73,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     );
 
     const onLiveError = (error: unknown) => logger.warn({ err: error }, 'live updates: relay or read failed');
+    const clustered = options.clusterWorker === true;
     const relay = opened.push(
-      openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError }),
+      clustered && config.liveRelay === 'local' ? new ClusterRelay() : openRelay({ kind: config.liveRelay, database, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisChannel: config.redisChannel, onError: onLiveError }),
       (r) => r.close(),
     );
     const feed = opened.push(new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError }), (f) => f.close());
@@ -77,11 +83,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // Off unless a scrape token is configured: then nothing is counted and /metrics is an unknown path.
     const metrics = config.metricsToken === null ? undefined : new GatewayMetrics({ database, feed });
     // Keys and clients without a key are counted in one store; the key limiter closes it.
-    const counters = openCounterStore({ database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, onError: (error) => logger.warn({ err: error }, 'rate limit store failed') });
+    const counters = openCounterStore({
+      database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, clustered,
+      onError: (error) => logger.warn({ err: error }, 'rate limit store failed'),
+    });
     const limiter = opened.push(new RateLimiter(counters, now, metrics && ((bucket) => metrics.rateLimited(bucket))), (l) => l.close());
     // Requests without a key are the cheapest to send: on PostgreSQL their count stays in this process's memory, so
     // sending them never costs a database write (nor waits on the pool). Redis, built for it, shares it between processes.
-    const clients = new ClientLimiter(config.redisUrl ? counters : new MemoryCounterStore(), config.anonymous.requestsPerMinute, now);
+    // Workers of one gateway count them together, in their primary's memory.
+    const clientCounters = config.redisUrl ? counters : clustered ? new ClusterCounterStore('clients') : new MemoryCounterStore();
+    const clients = new ClientLimiter(clientCounters, config.anonymous.requestsPerMinute, now);
     const bodyBytesInFlight = new BodyBytesInFlight(config.http.bodyBytesInFlight);
     try {
       await relay.listen((message) => feed.receive(message));
@@ -94,7 +105,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const { persisted } = config;
     const persistedQueries = opened.push(
       openPersistedQueryStore({
-        database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, now,
+        database, redisUrl: config.redisUrl, redisPrefix: config.redisChannel, now, clustered,
         bounds: { maxDocuments: persisted.maxDocuments, ttlMs: persisted.ttlSeconds * 1000 },
         onError: (error) => logger.warn({ err: error }, 'persisted queries: store failed'),
       }),
@@ -246,14 +257,3 @@ function configuredTrustedDocuments(persisted: GatewayConfig['persisted'], dashb
 
 /** Operations a WebSocket may run at once besides as many subscriptions as its key may hold. */
 const OPERATIONS_BESIDE_SUBSCRIPTIONS = 4;
-
-/** SQLite opens its file here, so a directory or a file that is no database fails now, naming the path. */
-function openConfiguredDatabase(config: GatewayConfig): Database {
-  try {
-    return openDatabase(config.databaseUrl, config.postgres, config.sqlite);
-  } catch (error) {
-    // A postgres:// URL may carry a password: only a SQLite path is repeated.
-    const which = isPostgresUrl(config.databaseUrl) ? 'the PostgreSQL database' : `the SQLite database ${config.databaseUrl}`;
-    throw StartupError.because(`cannot open ${which}`, error);
-  }
-}

@@ -33,7 +33,7 @@ export function registerDemo(program: Command): void {
       const config = loadConfig(flags);
       const { startGateway } = await import('../gateway.js');
       const gateway = await startGateway(config);
-      stopOnSignals(gateway);
+      stopOnSignals(gateway, gateway.logger);
       const created = await gateway.keys.create({ account: DEMO_ACCOUNT, scopes: ['read:analytics', 'write:events'], name: 'demo' });
       const demo = await storeDemoData(gateway);
       const lines = [

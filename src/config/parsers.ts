@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { CorsOrigins } from '../http/cors-policy.js';
 import { ConfigError } from './config-error.js';
 
@@ -17,6 +18,20 @@ export const port: Parser<number> = {
   parse(text, source) {
     if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) {
       throw new ConfigError(`${source} must be an integer from 0 to 65535; got "${text}".`);
+    }
+    return Number(text);
+  },
+};
+
+/** More processes than this gain nothing on any machine the gateway targets and only multiply its memory. */
+export const MAX_WORKERS = 64;
+
+export const workerCount: Parser<number> = {
+  accepts: `a whole number from 1 to ${MAX_WORKERS}, or auto (one per core)`,
+  parse(text, source) {
+    if (text === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+    if (!WHOLE.test(text) || Number(text) < 1 || Number(text) > MAX_WORKERS) {
+      throw new ConfigError(`${source} must be a whole number from 1 to ${MAX_WORKERS}, or auto; got "${text}".`);
     }
     return Number(text);
   },

@@ -1,11 +1,12 @@
 import { CHANGE_CHANNEL } from '../live/change-relay.js';
-import { anyText, bearerToken, bytes, channelName, characters, corsOrigins, databaseLocation, filePath, oneOf, onOff, port, redisUrl, whole, type Parser } from './parsers.js';
+import { anyText, bearerToken, bytes, channelName, characters, corsOrigins, databaseLocation, filePath, oneOf, onOff, port, redisUrl, whole, workerCount, type Parser } from './parsers.js';
 
 /** The command-line flags that stand for a setting; a flag wins over its variable. */
 export interface ConfigFlags {
   port?: string;
   host?: string;
   db?: string;
+  workers?: string;
 }
 
 export interface Setting<T> {
@@ -43,6 +44,10 @@ export type LiveRelayKind = (typeof LIVE_RELAY_KINDS)[number];
 export const SETTINGS = {
   port: setting({ env: 'PORT', flag: 'port', parser: port, default: 4000, description: 'Port to listen on.' }),
   host: setting({ env: 'HOST', flag: 'host', parser: anyText, default: '127.0.0.1', description: 'Address to bind.' }),
+  workers: setting({
+    env: 'TRENCHCOAT_WORKERS', flag: 'workers', parser: workerCount, default: 1,
+    description: 'Processes serving the one port (`serve` only): above 1, a primary process starts them and shares rate limits, live changes and revocations between them.',
+  }),
   // Keys travel in headers, never cookies: any origin is safe to allow, and credentials are never allowed.
   corsOrigins: setting({
     env: 'TRENCHCOAT_CORS_ORIGINS', parser: corsOrigins, default: '*', shownDefault: '`*` (any origin, without credentials)',

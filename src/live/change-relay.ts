@@ -5,7 +5,7 @@ import type { ChangeMessage } from './change-message.js';
  * only the local relay; several share PostgreSQL LISTEN/NOTIFY or Redis pub/sub.
  */
 export interface ChangeRelay {
-  readonly name: 'local' | 'postgres' | 'redis';
+  readonly name: 'local' | 'postgres' | 'redis' | 'cluster';
   publish(message: ChangeMessage): Promise<void>;
   /** Starts delivering every message (from any process) to `handler`. */
   listen(handler: (message: ChangeMessage) => void): Promise<void>;
