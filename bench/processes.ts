@@ -6,6 +6,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processTree } from './process-tree.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TRENCHCOAT_BIN = join(ROOT, 'bin', 'trenchcoat.js');
@@ -119,13 +120,15 @@ export function tsxArgs(script: string, ...rest: string[]): string[] {
   return ['--import', 'tsx', join(ROOT, script), ...rest];
 }
 
-/** The gateway exactly as deployed: `trenchcoat serve`. */
-export function startGateway(db: string, logLevel: string | null, name = 'gateway'): Promise<ServerProcess> {
+/** The gateway exactly as deployed: `trenchcoat serve`, with `options.args` after its own (`--workers 2`) and `options.env` in its environment. */
+export function startGateway(
+  db: string, logLevel: string | null, name = 'gateway', options: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
   return startServer({
     name,
-    args: (port) => [TRENCHCOAT_BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', db],
+    args: (port) => [TRENCHCOAT_BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', db, ...(options.args ?? [])],
     readyPath: '/healthz',
-    env: logLevel === null ? {} : { LOG_LEVEL: logLevel },
+    env: { ...options.env, ...(logLevel === null ? {} : { LOG_LEVEL: logLevel }) },
     // `serve` applies pending migrations first; a new one may backfill a large data set.
     timeoutMs: 30 * 60_000,
   });
@@ -167,25 +170,32 @@ export function readRss(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
-/** Samples a process's RSS every `intervalMs`; `peak` is the largest VmRSS seen (and VmHWM, if larger). */
+/**
+ * Samples a process's RSS every `intervalMs`; `peak` is the largest VmRSS seen (and VmHWM, if larger). With
+ * `tree`, each sample is the sum over the process and every process under it (a cluster's primary and workers),
+ * found anew each time; `hwm` is then the sum of their high-water marks, an upper bound.
+ */
 export class RssSampler {
   peak = 0;
   hwm = 0;
   #windowPeak = 0;
   readonly #timer: NodeJS.Timeout;
+  readonly #tree: boolean;
 
-  constructor(readonly pid: number, intervalMs = 100) {
+  constructor(readonly pid: number, intervalMs = 100, options: { tree?: boolean } = {}) {
+    this.#tree = options.tree ?? false;
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), intervalMs);
     this.#timer.unref();
   }
 
   #sample(): void {
-    const r = readRss(this.pid);
-    if (!r) return;
-    this.peak = Math.max(this.peak, r.rss);
-    this.hwm = Math.max(this.hwm, r.hwm);
-    this.#windowPeak = Math.max(this.#windowPeak, r.rss);
+    const readings = (this.#tree ? processTree(this.pid) : [this.pid]).map(readRss);
+    if (!readings[0]) return;
+    const rss = readings.reduce((sum, r) => sum + (r?.rss ?? 0), 0);
+    this.peak = Math.max(this.peak, rss);
+    this.hwm = Math.max(this.hwm, readings.reduce((sum, r) => sum + (r?.hwm ?? 0), 0));
+    this.#windowPeak = Math.max(this.#windowPeak, rss);
   }
 
   /** Starts a new window (e.g. one scenario); returns the previous window's peak. */

@@ -8,7 +8,10 @@ import type { BenchArgs } from './args.js';
 import type { Dataset } from './dataset.js';
 import type { Engine } from './engine.js';
 import { PG_POOL_SIZE } from './sessions-store-pg.js';
-import { PEER_TARGETS, RSS_TARGET_MIB, type Measurement, type ScenarioResult, type Stats } from './measure.js';
+import { BROWSER_GATEWAY_ENV } from './graphql-browser.js';
+import type { Measurement } from './measure.js';
+import type { ScenarioResult, Stats } from './scenario-runner.js';
+import { PEER_TARGETS, RSS_TARGET_MIB } from './targets.js';
 import { MiB, ROOT } from './processes.js';
 
 export interface Environment {
@@ -54,8 +57,8 @@ function rate(s: Stats, ingest: boolean): string {
   return `${int(ingest ? s.rps * 1000 : s.rps)}${s.failures ? ` (${s.failures} failed)` : ''}`;
 }
 
-function met(value: number, target: number, failures: number): string {
-  if (failures > 0) return 'invalid';
+function met(value: number, target: number, failures: number, invalid?: string): string {
+  if (failures > 0 || invalid) return 'invalid';
   return value >= target ? 'yes' : 'no';
 }
 
@@ -92,7 +95,8 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
     `${data}. Node ${env.node}, ${env.database}${env.engine === 'postgres' ? ' on the same machine' : ''}, ${env.cores} × ${env.cpu} (load average ${env.loadBefore} when measuring began). ` +
       `Each server in its own process, autocannon in another; ${args.rounds} round${args.rounds > 1 ? 's' : ''} of ${args.duration} s per server ` +
       `(after ${args.warmup} s of warm-up), order rotating; medians; ${args.connections} connections (ingestion: ${args.ingestConnections}). ` +
-      `Gateway: \`trenchcoat serve${env.engine === 'postgres' ? ' --db postgres://…' : ''}\`${args.gatewayLogLevel ? ` with LOG_LEVEL=${args.gatewayLogLevel}` : ' with its default logging (info, one line per request, to /dev/null)'}. ` +
+      `Gateway: \`trenchcoat serve${env.engine === 'postgres' ? ' --db postgres://…' : ''}\`${args.gatewayLogLevel ? ` with LOG_LEVEL=${args.gatewayLogLevel}` : ' with its default logging (info, one line per request, to /dev/null)'}` +
+      `${meta ? `, reading with TRENCHCOAT_CORS_ORIGINS=${BROWSER_GATEWAY_ENV.TRENCHCOAT_CORS_ORIGINS} (graphql-browser's page)` : ''}. ` +
       baselineText(env),
   );
   lines.push('');
@@ -105,11 +109,16 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
     const failures = g.failures + b.failures;
     lines.push(
       `| ${scenarioLabel(s)} | ${rate(g, ingest)} | ${ms(g.p50)} | ${ms(g.p99)} | ${rate(b, ingest)} | ${ms(b.p50)} | ${ms(b.p99)} | ` +
-        `${s.ratio.toFixed(2)}× | ≥ ${s.target}× | ${met(s.ratio, s.target, failures)} |`,
+        `${s.ratio.toFixed(2)}× | ≥ ${s.target}× | ${met(s.ratio, s.target, failures, s.invalid)} |`,
     );
   }
   lines.push('');
-  for (const s of m.scenarios) lines.push(`- \`${s.name}\`: ${s.description}.`);
+  for (const s of m.scenarios) lines.push(`- \`${s.name}\`: ${s.description}.${s.invalid ? ` Invalid: ${s.invalid}.` : ''}`);
+  const plain = m.scenarios.find((s) => s.name === 'graphql-day');
+  const browser = m.scenarios.find((s) => s.name === 'graphql-browser');
+  if (plain && browser) {
+    lines.push(`- The browser's request (graphql-browser) against the plain one (graphql-day), the gateway's req/s in this run: ${(browser.gateway.median.rps / plain.gateway.median.rps).toFixed(2)}×.`);
+  }
   if (m.scenarios.some((s) => s.name === 'ingest')) {
     lines.push('- Ingestion latencies are per 1000-event batch: the gateway\'s per request (with its connections in flight), the loop\'s per transaction.');
   }
@@ -149,9 +158,16 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
     m.peakRss.ingest === null ? null : `${mib(m.peakRss.ingest)} ingesting`,
   ].filter(Boolean);
   const peak = Math.max(m.peakRss.read ?? 0, m.peakRss.ingest ?? 0);
+  const workers = m.peakRss.workers;
+  const parts = [
+    rss.length > 0 ? `${rss.join(', ')}; target ≤ ${RSS_TARGET_MIB} MiB: ${peak / MiB <= RSS_TARGET_MIB ? 'met' : 'not met'}.` : null,
+    workers
+      ? `${rss.length > 0 ? 'With' : 'with'} \`--workers ${workers.workerCount}\` (the workers scenario), the sum over its ${workers.processes} processes (the primary and its workers): ` +
+        `${mib(workers.multi)}; with \`--workers 1\`: ${mib(workers.single)}.`
+      : null,
+  ].filter(Boolean);
   lines.push(
-    `Gateway peak RSS under load (VmRSS sampled every 100 ms${env.engine === 'postgres' ? ', the gateway process only, not the PostgreSQL server\'s' : ''}): ` +
-      `${rss.join(', ')}; target ≤ ${RSS_TARGET_MIB} MiB: ${peak / MiB <= RSS_TARGET_MIB ? 'met' : 'not met'}.`,
+    `Gateway peak RSS under load (VmRSS sampled every 100 ms${env.engine === 'postgres' ? ', the gateway\'s processes only, not the PostgreSQL server\'s' : ''}): ${parts.join(' ')}`,
   );
   return lines.join('\n');
 }
