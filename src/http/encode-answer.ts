@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync, type BrotliOptions } from 'node:zlib';
 import type { ContentCoding } from './accepted-coding.js';
 
 /** Below this, an encoded answer saves less than its headers and the encoder's round trip cost. */
@@ -35,19 +35,37 @@ function windowBitsFor(bytes: number): number {
 }
 
 /**
- * Encodes a whole answer on libuv's thread pool (zlib's async API), so the event loop serves other requests
- * meanwhile. The answer was built under the response budget; the encoded copy is never larger than a few
- * bytes more than it.
+ * Below this, an answer is encoded on the event loop: handing a small one to the thread pool and back costs more
+ * than encoding it (an 8.9 KB page of sessions: brotli 71 µs in place, 128 µs through the pool; gzip 45 µs, 136 µs),
+ * and browsers, which always ask for an encoding, sent GraphQL at 0.6× the rate of plain clients because of it.
  */
-export function encodeAnswer(content: Buffer, coding: ContentCoding): Promise<Buffer> {
-  if (coding === 'gzip') return gzipAsync(content, { level: GZIP_LEVEL });
-  return brotliAsync(content, {
+export const ENCODE_IN_PLACE_MAX_BYTES = 16 * 1024;
+
+function brotliOptions(bytes: number): BrotliOptions {
+  return {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_SIZE_HINT]: content.length,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes,
       // A window no larger than the answer: the encoder's buffers are sized by it (4 MiB at the default 22).
-      [constants.BROTLI_PARAM_LGWIN]: windowBitsFor(content.length),
+      [constants.BROTLI_PARAM_LGWIN]: windowBitsFor(bytes),
     },
-  });
+  };
+}
+
+/**
+ * Encodes a whole answer: a small one in place, a larger one on libuv's thread pool (zlib's async API), so the
+ * event loop serves other requests meanwhile. The answer was built under the response budget; the encoded copy
+ * is never larger than a few bytes more than it.
+ */
+export function encodeAnswer(content: Buffer, coding: ContentCoding): Promise<Buffer> {
+  if (content.length <= ENCODE_IN_PLACE_MAX_BYTES) {
+    try {
+      return Promise.resolve(coding === 'gzip' ? gzipSync(content, { level: GZIP_LEVEL }) : brotliCompressSync(content, brotliOptions(content.length)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  if (coding === 'gzip') return gzipAsync(content, { level: GZIP_LEVEL });
+  return brotliAsync(content, brotliOptions(content.length));
 }
