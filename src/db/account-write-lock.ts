@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { runsOnPostgres } from './runs-on-postgres.js';
 
 /**
  * Serializes one account's ingestion transactions across every gateway process on PostgreSQL
@@ -7,6 +8,6 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * SQLite allows one writer at a time already, so there it does nothing.
  */
 export async function lockAccountForWrite(trx: Kysely<any>, accountId: number): Promise<void> {
-  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!runsOnPostgres(trx)) return;
   await sql`select pg_advisory_xact_lock(${accountId})`.execute(trx);
 }

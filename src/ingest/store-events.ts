@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { NewEvent, SessionToolsTable, Tables } from '../db/tables.js';
+import type { NewEvent, SessionsTable, SessionToolsTable, Tables } from '../db/tables.js';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
+import { insertRows, type PgColumnTypes } from '../db/pg-insert-rows.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import { countedToolName } from './counted-tool-name.js';
@@ -41,6 +42,31 @@ interface SessionDelta {
 }
 
 type Extreme = 'min' | 'max';
+
+/** An events row as a batch inserts it (the id is the table's). */
+type EventRow = Omit<NewEvent, 'id'>;
+
+const EVENT_COLUMNS: PgColumnTypes<EventRow> = {
+  account_id: 'bigint', session_id: 'text', event_type: 'text', ts: 'bigint', event_id: 'text',
+  dedup_key: 'text', data: 'text', tool_use_id: 'text', reported: 'integer',
+};
+
+const TOOL_COLUMNS: PgColumnTypes<SessionToolsTable> = {
+  account_id: 'bigint', session_id: 'text', tool_name: 'text', invocations: 'bigint', results: 'bigint',
+  errors: 'bigint', duration_sum_us: 'bigint', duration_count: 'bigint',
+};
+
+const DELTA_COLUMNS: PgColumnTypes<SessionDelta> = {
+  account_id: 'bigint', id: 'text', started_at: 'bigint', min_start_at: 'bigint', max_start_at: 'bigint', max_end_at: 'bigint',
+  min_event_at: 'bigint', max_event_at: 'bigint', event_count: 'bigint', tool_invocations: 'bigint',
+};
+
+const DIRECT_COLUMNS: PgColumnTypes<SessionDelta & Pick<SessionsTable, 'direct_events'>> = { ...DELTA_COLUMNS, direct_events: 'bigint' };
+
+const REPORTED_COLUMNS: PgColumnTypes<SessionDelta & Pick<SessionsTable, ReportedColumn | 'r_event_count' | 'r_tool_invocations'>> = {
+  ...DELTA_COLUMNS, r_min_start_at: 'bigint', r_max_start_at: 'bigint', r_max_end_at: 'bigint', r_min_event_at: 'bigint',
+  r_max_event_at: 'bigint', r_event_count: 'bigint', r_tool_invocations: 'bigint',
+};
 type ReportedColumn = 'r_min_start_at' | 'r_max_start_at' | 'r_max_end_at' | 'r_min_event_at' | 'r_max_event_at';
 
 /** A sessions column merged on upsert (upsert-extreme.ts). */
@@ -150,14 +176,14 @@ async function withRetry<T>(transaction: () => Promise<T>): Promise<T> {
 export async function storeEvents(db: Kysely<Tables>, accountId: number, events: readonly ValidEvent[], options: StoreOptions = {}): Promise<StoreOutcome> {
   const reported = options.reported === true;
   const usage = options.usage && !isEmptyUsage(options.usage) ? options.usage : null;
-  const seen = new Set<string>();
-  const rows: NewEvent[] = [];
+  const identities = new Set<string>();
+  const rows: EventRow[] = [];
   const candidates: ValidEvent[] = [];
   for (const event of events) {
     const key = dedupKey(event);
     const identity = `${event.sessionId}\u0000${key}`;
-    if (seen.has(identity)) continue;
-    seen.add(identity);
+    if (identities.has(identity)) continue;
+    identities.add(identity);
     candidates.push(event);
     rows.push({
       account_id: accountId,
@@ -172,19 +198,18 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     });
   }
   if (rows.length === 0 && !usage) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
+  const keys = [...identities];
 
   return withRetry(() => writeTransaction(db, async (trx) => {
+    // The events keep the batch's order: it is their storage order, which orders a session's events of one instant.
     await lockAccountForWrite(trx, accountId);
-    if (usage) await writeUsage(trx, accountId, usage);
-    if (rows.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
-    const stored = await trx
-      .insertInto('events')
-      .values(rows)
+    const stored = rows.length === 0 ? [] : await insertRows(trx, 'events', rows, EVENT_COLUMNS)
       .onConflict((oc) => oc.columns(['account_id', 'session_id', 'dedup_key']).doNothing())
       .returning(['session_id', 'dedup_key'])
       .execute();
+    if (usage) await writeUsage(trx, accountId, usage);
     const storedIdentities = new Set(stored.map((r) => `${r.session_id}\u0000${r.dedup_key}`));
-    const inserted = candidates.filter((e, i) => storedIdentities.has(`${e.sessionId}\u0000${rows[i]!.dedup_key}`));
+    const inserted = candidates.filter((_, i) => storedIdentities.has(keys[i]!));
     const deltas = foldDeltas(accountId, inserted);
     if (deltas.length === 0) return { inserted: 0, duplicates: events.length, touchedSessions: [] };
     const after = await (reported ? upsertReported(trx, deltas) : upsertDirect(trx, deltas));
@@ -200,9 +225,7 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     }
     const toolDeltas = foldToolDeltas(accountId, inserted).filter((d) => shows(d.session_id));
     if (toolDeltas.length > 0) {
-      await trx
-        .insertInto('session_tools')
-        .values(toolDeltas)
+      await insertRows(trx, 'session_tools', toolDeltas, TOOL_COLUMNS)
         .onConflict((oc) =>
           oc.columns(['account_id', 'session_id', 'tool_name']).doUpdateSet({
             invocations: summed('invocations'),
@@ -239,9 +262,7 @@ function directOr<T>(merge: RawBuilder<T>, column: keyof SessionDelta): RawBuild
  * reported ones (or none), the batch's aggregates replace them.
  */
 async function upsertDirect(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<SessionClassCounts[]> {
-  return trx
-    .insertInto('sessions')
-    .values(deltas.map((d) => ({ ...d, direct_events: d.event_count })))
+  return insertRows(trx, 'sessions', deltas.map((d) => ({ ...d, direct_events: d.event_count })), DIRECT_COLUMNS)
     .onConflict((oc) =>
       oc.columns(['account_id', 'id']).doUpdateSet({
         min_start_at: directOr(merged('min_start_at', 'min'), 'min_start_at'),
@@ -274,14 +295,13 @@ async function upsertReported(trx: Kysely<Tables>, deltas: readonly SessionDelta
   const rMaxEvent = merged('r_max_event_at', 'max') as RawBuilder<number>;
   const rEvents = sql<number>`sessions.r_event_count + excluded.r_event_count`;
   const rTools = sql<number>`sessions.r_tool_invocations + excluded.r_tool_invocations`;
-  return trx
-    .insertInto('sessions')
-    .values(deltas.map((d) => ({
-      ...d,
-      r_min_start_at: d.min_start_at, r_max_start_at: d.max_start_at, r_max_end_at: d.max_end_at,
-      r_min_event_at: d.min_event_at, r_max_event_at: d.max_event_at,
-      r_event_count: d.event_count, r_tool_invocations: d.tool_invocations,
-    })))
+  const rows = deltas.map((d) => ({
+    ...d,
+    r_min_start_at: d.min_start_at, r_max_start_at: d.max_start_at, r_max_end_at: d.max_end_at,
+    r_min_event_at: d.min_event_at, r_max_event_at: d.max_event_at,
+    r_event_count: d.event_count, r_tool_invocations: d.tool_invocations,
+  }));
+  return insertRows(trx, 'sessions', rows, REPORTED_COLUMNS)
     .onConflict((oc) =>
       oc.columns(['account_id', 'id']).doUpdateSet({
         r_min_start_at: rMinStart,

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
-import type { ModelRequestsTable, SessionMetricsTable, Tables } from '../db/tables.js';
-import { statementChunks } from '../db/statement-chunks.js';
+import { insertRows, type PgColumnTypes } from '../db/pg-insert-rows.js';
+import type { ModelRequestErrorsTable, ModelRequestsTable, SessionMetricsTable, Tables } from '../db/tables.js';
+import { insertChunks } from '../db/statement-chunks.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import type { MetricPoint } from './metric-point.js';
@@ -30,6 +31,21 @@ const LARGEST = [
   'fast', 'from_transcript', 'from_otlp', 't_input', 't_output', 't_cache_write_5m', 't_cache_write_1h', 't_cache_read',
   'o_input', 'o_output', 'o_cache_write', 'o_cache_read', 'o_cost_nanos',
 ] as const;
+
+const REQUEST_COLUMNS: PgColumnTypes<ModelRequestsTable> = {
+  account_id: 'bigint', session_id: 'text', request_key: 'text', model: 'text', ts: 'bigint', fast: 'integer',
+  from_transcript: 'integer', from_otlp: 'integer', t_input: 'bigint', t_output: 'bigint', t_cache_write_5m: 'bigint',
+  t_cache_write_1h: 'bigint', t_cache_read: 'bigint', o_input: 'bigint', o_output: 'bigint', o_cache_write: 'bigint',
+  o_cache_read: 'bigint', o_cost_nanos: 'bigint',
+};
+
+const ERROR_COLUMNS: PgColumnTypes<ModelRequestErrorsTable> = {
+  account_id: 'bigint', session_id: 'text', error_key: 'text', model: 'text', ts: 'bigint', status_code: 'integer',
+};
+
+const METRIC_COLUMNS: PgColumnTypes<SessionMetricsTable> = {
+  account_id: 'bigint', session_id: 'text', metric: 'text', series: 'text', point_key: 'text', value: 'double precision',
+};
 
 /** The larger of two values, a null giving way to a number: what the store's merge does (upsert-extreme.ts). */
 function larger(a: number | null, b: number | null): number | null {
@@ -107,10 +123,8 @@ function metricRows(accountId: number, points: readonly MetricPoint[]): { delta:
  * key, so the stored rows do not depend on the order, batching or repetition of deliveries.
  */
 export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: UsageBatch): Promise<void> {
-  for (const rows of statementChunks(mergedRequestRows(accountId, batch.modelRequests))) {
-    await trx
-      .insertInto('model_requests')
-      .values(rows)
+  for (const rows of insertChunks(trx, mergedRequestRows(accountId, batch.modelRequests))) {
+    await insertRows(trx, 'model_requests', rows, REQUEST_COLUMNS)
       .onConflict((oc) =>
         oc.columns(['account_id', 'session_id', 'request_key']).doUpdateSet({
           model: upsertExtreme<string>('model_requests', 'model', 'max'),
@@ -122,22 +136,18 @@ export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: 
   }
   const errors = [...new Map(batch.errors.map((e) => [`${e.sessionId}\u0000${e.errorKey}`, e])).values()]
     .sort((a, b) => compareKeys(a.sessionId, a.errorKey, b.sessionId, b.errorKey));
-  for (const rows of statementChunks(errors)) {
-    await trx
-      .insertInto('model_request_errors')
-      .values(rows.map((e) => ({ account_id: accountId, session_id: e.sessionId, error_key: e.errorKey, model: e.model, ts: e.ts, status_code: e.statusCode })))
+  for (const rows of insertChunks(trx, errors)) {
+    await insertRows(trx, 'model_request_errors', rows.map((e) => ({ account_id: accountId, session_id: e.sessionId, error_key: e.errorKey, model: e.model, ts: e.ts, status_code: e.statusCode })), ERROR_COLUMNS)
       .onConflict((oc) => oc.columns(['account_id', 'session_id', 'error_key']).doNothing())
       .execute();
   }
   const { delta, cumulative } = metricRows(accountId, batch.metricPoints);
   const metricKey = ['account_id', 'session_id', 'metric', 'series', 'point_key'] as const;
-  for (const rows of statementChunks(delta)) {
-    await trx.insertInto('session_metrics').values(rows).onConflict((oc) => oc.columns([...metricKey]).doNothing()).execute();
+  for (const rows of insertChunks(trx, delta)) {
+    await insertRows(trx, 'session_metrics', rows, METRIC_COLUMNS).onConflict((oc) => oc.columns([...metricKey]).doNothing()).execute();
   }
-  for (const rows of statementChunks(cumulative)) {
-    await trx
-      .insertInto('session_metrics')
-      .values(rows)
+  for (const rows of insertChunks(trx, cumulative)) {
+    await insertRows(trx, 'session_metrics', rows, METRIC_COLUMNS)
       .onConflict((oc) => oc.columns([...metricKey]).doUpdateSet({ value: upsertExtreme('session_metrics', 'value', 'max') }))
       .execute();
   }
