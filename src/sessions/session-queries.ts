@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
-import { reusable } from '../db/reusable-query.js';
+import { reusable, type Param } from '../db/reusable-query.js';
+import { runsOnPostgres } from '../db/runs-on-postgres.js';
 import type { Tables } from '../db/tables.js';
 import { compareKeys, type SessionKey } from './session-cursor.js';
 import type { SessionOrder } from './session-order.js';
 import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
+import { countSessions, totalArguments, totalOf } from './session-total.js';
 
 export interface SessionFilter {
   startMs: number | null;
@@ -99,11 +101,6 @@ async function segments(db: Kysely<Tables>, accountId: number, { startMs, endMs 
   return [...head, ...whole.map((d) => ({ count: Number(d.sessions), fromMs: Number(d.day) * DAY_MS })), ...tail];
 }
 
-/** The number of sessions matching the filter (per-day counts: the cost grows with the days in range). */
-export async function countSessions(db: Kysely<Tables>, accountId: number, filter: SessionFilter): Promise<number> {
-  return (await segments(db, accountId, filter)).reduce((sum, s) => sum + s.count, 0);
-}
-
 type TieSide = '<' | '<=' | '>' | '>=';
 
 /**
@@ -155,21 +152,41 @@ export function filterWindow({ startMs, endMs }: SessionFilter): KeyWindow {
   };
 }
 
+/** Arguments 0 to 5: account, the window's lower key, its upper key, how many to take. */
+function windowQuery(db: Kysely<Tables>, scan: SessionOrder, p: Param) {
+  return db
+    .selectFrom('sessions')
+    .select(SESSION_VIEW_COLUMNS)
+    .where('account_id', '=', p(0))
+    .where((eb) => eb(eb.refTuple('started_at', 'id'), '>', eb.tuple(p(1), p(2))))
+    .where((eb) => eb(eb.refTuple('started_at', 'id'), '<', eb.tuple(p(3), p(4))))
+    .orderBy('started_at', scan)
+    .orderBy('id', scan)
+    .limit(p(5));
+}
+
 /** Up to `take` sessions of the window, read from its lower end (`asc`) or its upper end (`desc`), in that order. */
 export async function selectSessionWindow(db: Kysely<Tables>, accountId: number, window: KeyWindow, scan: SessionOrder, take: number): Promise<SessionViewRow[]> {
-  const query = reusable(db, `sessions.window.${scan}`, (p) =>
-    db
-      .selectFrom('sessions')
-      .select(SESSION_VIEW_COLUMNS)
-      .where('account_id', '=', p(0))
-      .where((eb) => eb(eb.refTuple('started_at', 'id'), '>', eb.tuple(p(1), p(2))))
-      .where((eb) => eb(eb.refTuple('started_at', 'id'), '<', eb.tuple(p(3), p(4))))
-      .orderBy('started_at', scan)
-      .orderBy('id', scan)
-      .limit(p(5)),
-  );
+  const query = reusable(db, `sessions.window.${scan}`, (p) => windowQuery(db, scan, p));
   const { lower, upper } = window;
   return query.execute(db, accountId, lower.startedAt, lower.id, upper.startedAt, upper.id, take);
+}
+
+/**
+ * {@link selectSessionWindow} and the number of sessions matching `filter`: on PostgreSQL in one statement when the
+ * window holds any, on SQLite in two.
+ */
+export async function selectSessionWindowAndTotal(
+  db: Kysely<Tables>, accountId: number, window: KeyWindow, scan: SessionOrder, take: number, filter: SessionFilter,
+): Promise<SessionPageRows> {
+  if (!runsOnPostgres(db)) {
+    const [rows, total] = await Promise.all([selectSessionWindow(db, accountId, window, scan, take), countSessions(db, accountId, filter)]);
+    return { rows, total };
+  }
+  const query = reusable(db, `sessions.windowAndTotal.${scan}`, (p) => windowQuery(db, scan, p).select(totalOf(db, p, 0, 6).as('total')));
+  const { lower, upper } = window;
+  const rows = await query.execute(db, accountId, lower.startedAt, lower.id, upper.startedAt, upper.id, take, ...totalArguments(filter.startMs, filter.endMs));
+  return { rows, total: rows.length > 0 ? Number(rows[0]!.total) : await countSessions(db, accountId, filter) };
 }
 
 /** Whether a session's key is above `lower` and at most `key`: `side` 'atOrBelow'; or at least `key` and below `upper`: 'atOrAbove'. */
@@ -198,34 +215,60 @@ export interface SessionPageRows {
   total: number;
 }
 
-/** One page in (started_at, id) order, ascending or descending, and the number of sessions matching the filter. */
+/**
+ * One page in (started_at, id) order, ascending or descending, and the number of sessions matching the filter.
+ * Up to SEEK_FROM_OFFSET, on PostgreSQL one statement reads both (the total on every row; an empty page counts
+ * apart); on SQLite one counts, one reads.
+ */
 export async function selectSessionPage(db: Kysely<Tables>, accountId: number, page: SessionPageQuery): Promise<SessionPageRows> {
+  const { startMs, endMs, offset, order } = page;
+  if (offset < SEEK_FROM_OFFSET && runsOnPostgres(db)) {
+    const bounds = boundsOf(startMs, endMs);
+    const query = reusable(db, `sessions.pageAndTotal.${order}.${bounds}`, (p) =>
+      inRange(db, bounds, p)
+        .select(SESSION_VIEW_COLUMNS)
+        .select(totalOf(db, p, 0, 5).as('total'))
+        .orderBy('started_at', order)
+        .orderBy('id', order)
+        .limit(p(3))
+        .offset(p(4)),
+    );
+    const rows = await query.execute(db, accountId, startMs, endMs, page.limit, offset, ...totalArguments(startMs, endMs));
+    return { rows, total: rows.length > 0 ? Number(rows[0]!.total) : await countSessions(db, accountId, page) };
+  }
+  if (offset < SEEK_FROM_OFFSET) {
+    const total = await countSessions(db, accountId, page);
+    return { rows: offset < total ? await selectPage(db, accountId, page, startMs, endMs, offset) : [], total };
+  }
+
   const parts = await segments(db, accountId, page);
   const total = parts.reduce((sum, s) => sum + s.count, 0);
-  if (page.offset >= total) return { rows: [], total };
-
+  if (offset >= total) return { rows: [], total };
   // A deep offset narrows the range to begin at the segment it falls in (its first instant in
   // ascending order, its last in descending), so the database skips at most a day's sessions.
-  let fromMs = page.startMs;
-  let toMs = page.endMs;
-  let skip = page.offset;
-  if (page.offset >= SEEK_FROM_OFFSET) {
-    const walk = page.order === 'desc' ? [...parts].reverse() : parts;
-    let before = 0;
-    for (const part of walk) {
-      if (before + part.count > page.offset) {
-        if (page.order === 'desc') {
-          const dayEnd = (dayOf(part.fromMs) + 1) * DAY_MS - 1;
-          toMs = page.endMs === null ? dayEnd : Math.min(page.endMs, dayEnd);
-        } else {
-          fromMs = page.startMs === null ? part.fromMs : Math.max(page.startMs, part.fromMs);
-        }
-        skip = page.offset - before;
-        break;
+  let fromMs = startMs;
+  let toMs = endMs;
+  let skip = offset;
+  const walk = order === 'desc' ? [...parts].reverse() : parts;
+  let before = 0;
+  for (const part of walk) {
+    if (before + part.count > offset) {
+      if (order === 'desc') {
+        const dayEnd = (dayOf(part.fromMs) + 1) * DAY_MS - 1;
+        toMs = endMs === null ? dayEnd : Math.min(endMs, dayEnd);
+      } else {
+        fromMs = startMs === null ? part.fromMs : Math.max(startMs, part.fromMs);
       }
-      before += part.count;
+      skip = offset - before;
+      break;
     }
+    before += part.count;
   }
+  return { rows: await selectPage(db, accountId, page, fromMs, toMs, skip), total };
+}
+
+/** The page's rows within [fromMs, toMs], after skipping `skip`. */
+function selectPage(db: Kysely<Tables>, accountId: number, page: SessionPageQuery, fromMs: number | null, toMs: number | null, skip: number): Promise<SessionViewRow[]> {
   const bounds = boundsOf(fromMs, toMs);
   const query =
     page.order === 'desc'
@@ -235,8 +278,7 @@ export async function selectSessionPage(db: Kysely<Tables>, accountId: number, p
       : reusable(db, `sessions.page.${bounds}`, (p) =>
           inRange(db, bounds, p).select(SESSION_VIEW_COLUMNS).orderBy('started_at').orderBy('id').limit(p(3)).offset(p(4)),
         );
-  const rows = await query.execute(db, accountId, fromMs, toMs, page.limit, skip);
-  return { rows, total };
+  return query.execute(db, accountId, fromMs, toMs, page.limit, skip);
 }
 
 export async function selectSession(db: Kysely<Tables>, accountId: number, id: string): Promise<SessionViewRow | undefined> {
