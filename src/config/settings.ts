@@ -129,6 +129,10 @@ export const SETTINGS = {
   postgres: {
     poolSize: setting({ env: 'TRENCHCOAT_PG_POOL_SIZE', parser: whole(1), default: 10, description: 'PostgreSQL only: connections per process.' }),
     statementTimeoutMs: setting({ env: 'TRENCHCOAT_PG_STATEMENT_TIMEOUT_MS', parser: whole(0, ' (0 = none)'), default: 30_000, description: 'PostgreSQL only: the server-side statement_timeout.' }),
+    namedStatements: setting({
+      env: 'TRENCHCOAT_PG_NAMED_STATEMENTS', parser: onOff, default: true,
+      description: "PostgreSQL only: the request path's queries as named prepared statements, planned once per connection. Off behind a pooler that gives each transaction another server connection without carrying prepared statements (PgBouncer's transaction mode before 1.21).",
+    }),
   },
   sqlite: {
     busyDeadlineMs: setting({

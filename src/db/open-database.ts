@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { EngineName } from './engine-name.js';
+import { namingPool } from './pg-naming-pool.js';
 import { retryWritesWhileBusy, type SqliteBusyOptions } from './sqlite-busy-retry.js';
 import { SqliteWorkerDialect } from './sqlite-worker-dialect.js';
 import { StatementCache } from './statement-cache.js';
@@ -50,6 +51,11 @@ export interface PostgresOptions {
   readonly poolSize: number;
   /** Server-side statement_timeout in ms; 0 = none. */
   readonly statementTimeoutMs: number;
+  /**
+   * Reusable queries as named prepared statements (default on). Off for a pooler that hands each transaction
+   * another server connection (PgBouncer's transaction mode before 1.21): the names would not be there.
+   */
+  readonly namedStatements?: boolean;
 }
 
 export interface SqliteOptions extends SqliteBusyOptions {
@@ -125,7 +131,8 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   // its next statement fails, is answered 503, and the client is discarded on release.
   pool.on('connect', (client) => client.on('error', () => {}));
   const listeners = new Set<StatementListener>();
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: statementLog(listeners) });
+  const dialect = new PostgresDialect({ pool: options.namedStatements === false ? pool : namingPool(pool) });
+  const db = new Kysely<Tables>({ dialect, log: statementLog(listeners) });
   return handle({ db }, 'postgres', listeners, 'select 1', pool);
 }
 

@@ -1,4 +1,5 @@
 import type { CompiledQuery, Compilable, Kysely } from 'kysely';
+import { markReusable } from './pg-statement-names.js';
 
 /** Stands for the i-th argument while the query is built. */
 export type Param = (index: number) => never;
@@ -6,7 +7,8 @@ export type Param = (index: number) => never;
 /**
  * A query built and compiled once by Kysely (so its SQL is still the dialect's own), then run with
  * new arguments in the same places. Building and compiling cost more than running the small indexed
- * queries on the request path. `build` must use `p(i)` for every value that varies.
+ * queries on the request path. `build` must use `p(i)` for every value that varies. On PostgreSQL each
+ * connection prepares its text once, as a named statement (pg-naming-pool.ts).
  */
 export class ReusableQuery<Row> {
   readonly #compiled: CompiledQuery<Row>;
@@ -18,6 +20,7 @@ export class ReusableQuery<Row> {
     const p: Param = (index) => (markers[index] ??= { reusableQueryArgument: index }) as never;
     this.#compiled = build(p).compile();
     this.#slots = this.#compiled.parameters.map((value) => markers.indexOf(value as object));
+    markReusable(this.#compiled.sql);
   }
 
   async execute(db: Kysely<any>, ...args: unknown[]): Promise<Row[]> {
