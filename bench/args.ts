@@ -1,6 +1,6 @@
 // Command-line flags of `npm run bench` (bench/run.ts).
 import { databaseName, redactUrl } from './pg-admin.js';
-import { TARGETS } from './targets.js';
+import { targetText } from './targets.js';
 
 export const SCENARIOS = ['rest-day', 'rest-month', 'rest-first-page', 'rest-deep-page', 'graphql-day', 'graphql-browser', 'workers', 'ingest'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -31,20 +31,20 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-connections C  connections for the gateway's ingestion scenario (default 4)
   --warmup S              warm-up seconds before each measured round (default: min(2, duration))
   --only a,b              scenarios (default all), each a ratio gateway ÷ baseline with its target:
-                            rest-day         GET /api/v1/sessions, one day (≥ ${TARGETS['rest-day']}×); baseline: node:http, same bytes
-                            rest-month       the same, one month (≥ ${TARGETS['rest-month']}×)
-                            rest-first-page  the first page, unfiltered (≥ ${TARGETS['rest-first-page']}×)
-                            rest-deep-page   a page at 90% of the account's sessions (≥ ${TARGETS['rest-deep-page']}×)
+                            rest-day         GET /api/v1/sessions, one day (${targetText('rest-day')}); baseline: node:http, same bytes
+                            rest-month       the same, one month (${targetText('rest-month')})
+                            rest-first-page  the first page, unfiltered (${targetText('rest-first-page')})
+                            rest-deep-page   a page at 90% of the account's sessions (${targetText('rest-deep-page')})
                             graphql-day      the one-day page as a GraphQL query, a plain JSON POST, against the
-                                             baseline's REST one day (≥ ${TARGETS['graphql-day']}×); Apollo Server and Mercurius as peers
+                                             baseline's REST one day (${targetText('graphql-day')}); Apollo Server and Mercurius as peers
                             graphql-browser  the same query as Chromium sends it from a page: Origin
                                              http://localhost:5173 (set as the gateway's TRENCHCOAT_CORS_ORIGINS),
                                              Accept application/graphql-response+json, Accept-Encoding gzip, deflate,
-                                             br; checked once decoded; against the REST one day (≥ ${TARGETS['graphql-browser']}×)
+                                             br; checked once decoded; against the REST one day (${targetText('graphql-browser')})
                             workers          REST one day from \`trenchcoat serve --workers 2\` against the gateway
-                                             with --workers 1 (≥ ${TARGETS.workers}×; RSS summed over each one's processes)
+                                             with --workers 1 (${targetText('workers')}; RSS summed over each one's processes)
                             ingest           fresh 1000-event batches (and OTLP exports) on a new database, against
-                                             an insert loop (≥ ${TARGETS.ingest}×)
+                                             an insert loop (${targetText('ingest')})
   --db PATH|URL           where the data set lives (built there if missing), which also picks the engine of the run:
                             PATH  a SQLite file (default bench/.data/sessions-N.db); the baseline is node:http +
                                   better-sqlite3, the ingestion scratch files go to bench/.data/scratch/

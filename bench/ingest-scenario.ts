@@ -6,7 +6,7 @@ import { FreshBatches, INGEST_BATCH_SIZE } from './ingest-batches.js';
 import { FreshExports, OTLP_EXPORT_ITEMS } from './otlp-exports.js';
 import { createKey, ROOT, RssSampler, startGateway, track, tsxArgs, type ServerProcess } from './processes.js';
 import { log, runScenario, type HttpTarget, type LoopTarget, type ScenarioResult, type Stats } from './scenario-runner.js';
-import { TARGETS } from './targets.js';
+import { targetsFor } from './targets.js';
 import { VerificationError } from './verification-error.js';
 import { fetchText } from './verify-reads.js';
 
@@ -119,7 +119,7 @@ export async function measureIngest(args: BenchArgs, engine: Engine): Promise<{ 
       result: {
         name: 'ingest',
         description: `ingestion of fresh sessions in 1000-event batches: the gateway over HTTP (\`POST /api/v1/events\`, ${args.ingestConnections} connections) on a new database, the ${engine.name === 'sqlite' ? 'in-process insert loop' : 'insert loop (one pg connection)'} on a copy of its schema`,
-        gateway: g, baseline: b, peers: [r.get('otlp')!], ratio: g.median.rps / b.median.rps, target: TARGETS.ingest, gatewayPeakRss: peak,
+        gateway: g, baseline: b, peers: [r.get('otlp')!], ratio: g.median.rps / b.median.rps, target: targetsFor(engine.name).ingest, gatewayPeakRss: peak,
       },
       peakRss: Math.max(overall, peak),
     };

@@ -12,11 +12,11 @@ import { MiB, RssSampler, type ServerProcess } from './processes.js';
 import { GRAPHQL_QUERY, readScenarioPaths, type ReadPaths, type RestScenario } from './read-paths.js';
 import { startReadServers, type ReadServers } from './read-servers.js';
 import { getTarget, log, runScenario, type HttpTarget, type ScenarioResult, type Target } from './scenario-runner.js';
-import { TARGETS } from './targets.js';
+import { targetsFor } from './targets.js';
 import { verifyReadServers, type VerifiedReads } from './verify-reads.js';
 import { measureWorkers, WORKERS } from './workers-scenario.js';
 
-export { PEER_TARGETS, RSS_TARGET_MIB, TARGETS } from './targets.js';
+export { PEER_TARGETS, RSS_TARGET_MIB, targetsFor } from './targets.js';
 export type { ScenarioResult, Stats, TargetResult } from './scenario-runner.js';
 export { VerificationError } from './verification-error.js';
 
@@ -41,8 +41,9 @@ function graphqlPost(name: string, server: ServerProcess, body: string, headers:
 }
 
 export async function measureReads(
-  args: BenchArgs, dataset: Dataset, servers: ReadServers, sampler: RssSampler, paths: ReadPaths, verified: VerifiedReads,
+  args: BenchArgs, dataset: Dataset, servers: ReadServers, sampler: RssSampler, paths: ReadPaths, verified: VerifiedReads, engine: Engine,
 ): Promise<ScenarioResult[]> {
+  const goals = targetsFor(engine.name);
   const key = dataset.meta.readKey;
   const results: ScenarioResult[] = [];
   const get = (name: string, server: ServerProcess, path: string) => getTarget(name, server.url + path, key, args.connections);
@@ -53,7 +54,7 @@ export async function measureReads(
     const gateway = r.get('gateway')!;
     const baseline = r.get('baseline')!;
     results.push({
-      name, description: `${description}, \`GET ${path}\``, gateway, baseline, peers: [], ratio: gateway.median.rps / baseline.median.rps, target: TARGETS[name], gatewayPeakRss: sampler.window(),
+      name, description: `${description}, \`GET ${path}\``, gateway, baseline, peers: [], ratio: gateway.median.rps / baseline.median.rps, target: goals[name], gatewayPeakRss: sampler.window(),
     });
   }
   if (args.only.includes('graphql-day')) {
@@ -72,7 +73,7 @@ export async function measureReads(
       baseline,
       peers: [...r.values()].filter((t) => t.name === 'apollo' || t.name === 'mercurius'),
       ratio: gateway.median.rps / baseline.median.rps,
-      target: TARGETS['graphql-day'],
+      target: goals['graphql-day'],
       gatewayPeakRss: sampler.window(),
     });
   }
@@ -92,7 +93,7 @@ export async function measureReads(
       baseline,
       peers: [],
       ratio: gateway.median.rps / baseline.median.rps,
-      target: TARGETS['graphql-browser'],
+      target: goals['graphql-browser'],
       gatewayPeakRss: sampler.window(),
     });
   }
@@ -108,7 +109,7 @@ export async function measure(args: BenchArgs, dataset: Dataset | null, engine: 
     const sampler = new RssSampler(servers.gateway.pid);
     try {
       const verified = await verifyReadServers(servers, dataset.meta.readKey, paths, args.only);
-      scenarios.push(...(await measureReads(args, dataset, servers, sampler, paths, verified)));
+      scenarios.push(...(await measureReads(args, dataset, servers, sampler, paths, verified, engine)));
       peakRss.read = sampler.peak;
     } finally {
       sampler.stop();
@@ -116,7 +117,7 @@ export async function measure(args: BenchArgs, dataset: Dataset | null, engine: 
     }
   }
   if (dataset && paths && args.only.includes('workers')) {
-    const r = await measureWorkers(args, dataset, paths);
+    const r = await measureWorkers(args, dataset, paths, engine);
     scenarios.push(r.result);
     peakRss.workers = { workerCount: WORKERS, ...r.peakRss };
   }

@@ -8,7 +8,8 @@ import { commandLine, cpuTicks, processTree } from './process-tree.js';
 import { MiB, RssSampler, runCli, startGateway, type ServerProcess } from './processes.js';
 import type { ReadPaths } from './read-paths.js';
 import { getTarget, log, runScenario, type ScenarioResult } from './scenario-runner.js';
-import { TARGETS } from './targets.js';
+import type { Engine } from './engine.js';
+import { targetsFor } from './targets.js';
 import { VerificationError } from './verification-error.js';
 import { fetchText } from './verify-reads.js';
 
@@ -67,7 +68,7 @@ async function sameBodies(name: string, answers: { status: number; text: string 
   log(`[verify] workers: ${name}: identical bodies (${answers[0]!.text.length.toLocaleString('en-US')} bytes) from ${labels.length} requests`);
 }
 
-export async function measureWorkers(args: BenchArgs, dataset: Dataset, paths: ReadPaths): Promise<WorkersResult> {
+export async function measureWorkers(args: BenchArgs, dataset: Dataset, paths: ReadPaths, engine: Engine): Promise<WorkersResult> {
   const key = dataset.meta.readKey;
   const path = paths.rest['rest-day'].path;
   const supported = await serveTakesWorkers();
@@ -121,7 +122,7 @@ export async function measureWorkers(args: BenchArgs, dataset: Dataset, paths: R
         baseline,
         peers: [],
         ratio: gateway.median.rps / baseline.median.rps,
-        target: TARGETS.workers,
+        target: targetsFor(engine.name).workers,
         gatewayPeakRss: peak.multi,
         ...(invalid ? { invalid } : {}),
       },
