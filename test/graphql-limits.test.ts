@@ -420,7 +420,7 @@ describe('GraphQL limits from the environment, and subscriptions', () => {
     }
     expect(loadConfig({}, {}).graphqlLimits).toEqual({
       maxDepth: 12, maxAliases: 30, maxTokens: 2000, maxCost: 50_000,
-      maxResponseBytes: 8_388_608, maxRows: 500_000, keyBytesInFlight: 16_777_216, bytesInFlight: 67_108_864,
+      maxResponseBytes: 8_388_608, maxRows: 1_000_000, keyBytesInFlight: 16_777_216, bytesInFlight: 67_108_864,
     });
     expect(Object.isFrozen(loadConfig({}, env).graphqlLimits)).toBe(true);
   });

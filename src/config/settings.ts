@@ -180,7 +180,7 @@ export const SETTINGS = {
       description: "A GraphQL answer's (or live message's) estimated size, checked before the rows are read; larger ones get 422 RESPONSE_TOO_LARGE.",
     }),
     maxRows: setting({
-      env: 'TRENCHCOAT_GRAPHQL_MAX_ROWS', parser: whole(1), default: 500_000,
+      env: 'TRENCHCOAT_GRAPHQL_MAX_ROWS', parser: whole(1), default: 1_000_000,
       description: 'Rows one GraphQL request (or live message) may read, counted before each read (analytics: the sessions in range); more get 422 TOO_MANY_ROWS.',
     }),
     keyBytesInFlight: setting({
