@@ -1,6 +1,6 @@
 // Writes the dashboard's typed operations and its trusted-documents manifest from schema.graphql and
 // dashboard/src/api/operations.graphql. Run `npm run dashboard:codegen` after changing either;
-// test/dashboard-codegen.test.ts fails while the committed files differ from what this writes.
+// test/dashboard-build.test.ts fails while the committed files differ from what this writes.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
