@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRequest } from '../src/usage/model-request.js';
-import { startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { subscribe, type SseStream } from './support/sse-client.js';
+import { event, startTestGateway, type TestGateway } from './support/test-gateway.js';
 import {
   ACTIVITY, expectFigures, HAIKU, JOINED_USAGE, loadUsageDataset, NOW, OPUS, OTLP_USAGE, S_EDGES, S_JOINED, S_NONE, S_OTLP,
   S_TRANSCRIPT, S_UNKNOWN, SONNET, storeFor, TRANSCRIPT_USAGE, UNKNOWN_USAGE, type UsageFigures,
@@ -94,6 +95,39 @@ describe('Session.usage and Session.activity', () => {
     expect(statements.filter((s) => /model_request_errors/.test(s))).toHaveLength(1);
     expect(statements.filter((s) => /session_metrics/.test(s))).toHaveLength(1);
     expect(statements.filter((s) => /model_requests/.test(s) && !/model_request_errors/.test(s))).toHaveLength(1);
+  });
+
+  it("reads a live change's usage once for all the account's subscribers; each account's subscribers get their own", async () => {
+    const LIVE = `subscription ($id: ID) { sessionUpdated(sessionId: $id) { id usage { requests inputTokens } } }`;
+    const second = await t.key({ account: 'usage' });
+    const streams: SseStream[] = [];
+    const statements: string[] = [];
+    const stop = t.gateway.database.onStatement((sql) => {
+      if (/from "model_requests"/.test(sql)) statements.push(sql);
+    });
+    try {
+      for (const k of [key, key, second, second]) streams.push(await subscribe(t.url, LIVE, { key: k, variables: { id: S_TRANSCRIPT } }));
+      const theirs = await subscribe(t.url, LIVE, { key: rival, variables: { id: S_TRANSCRIPT } });
+      streams.push(theirs);
+      expect(streams.map((s) => s.status)).toEqual([200, 200, 200, 200, 200]);
+      const mine = await sessionUsage(S_TRANSCRIPT);
+      statements.length = 0;
+      expect((await t.post('/api/v1/events', { events: [event('notification', S_TRANSCRIPT, '2024-03-01T10:30:00Z')] }, key)).status).toBe(200);
+      const received = await Promise.all(streams.slice(0, 4).map((s) => s.next(5000)));
+      for (const message of received) {
+        expect(message?.data?.data?.sessionUpdated).toEqual({ id: S_TRANSCRIPT, usage: { requests: mine.usage!.requests, inputTokens: mine.usage!.inputTokens } });
+      }
+      expect(await theirs.next(300)).toBeNull();
+      expect(statements).toHaveLength(1);
+
+      expect((await t.post('/api/v1/events', { events: [event('notification', S_TRANSCRIPT, '2024-03-01T10:31:00Z')] }, rival)).status).toBe(200);
+      expect((await theirs.next(5000))?.data?.data?.sessionUpdated).toEqual({ id: S_TRANSCRIPT, usage: { requests: 1, inputTokens: 1_000_000 } });
+      expect(await streams[0]!.next(300)).toBeNull();
+      expect(statements).toHaveLength(2);
+    } finally {
+      stop();
+      for (const s of streams) s.close();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { summarizeUsage, type UsageSummary } from '../usage/usage-summary.js';
 import { authorized } from './authorized.js';
 import { BatchLoader } from './batch-loader.js';
 import type { GraphQLContext } from './context.js';
-import { isMessageScope } from './message-scope.js';
+import { isMessageScope, messageOrigin } from './message-scope.js';
 import type { ResponseBudget } from './response-budget.js';
 
 
@@ -36,7 +36,7 @@ function grouped<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 /** Loaders for a page of sessions: their usage in two statements (requests, errors), their activity in one. */
-function createLoaders(ctx: GraphQLContext, budget: ResponseBudget): UsageLoaders {
+function createLoaders(ctx: GraphQLContext, budget: Pick<ResponseBudget, 'check'>): UsageLoaders {
   const { db, principal } = authorized(ctx);
   const accountId = principal.accountId;
   return {
@@ -78,12 +78,20 @@ function createLoaders(ctx: GraphQLContext, budget: ResponseBudget): UsageLoader
 
 const byScope = new WeakMap<object, UsageLoaders>();
 
-/** The usage loaders of one request (its GraphQL context) or one live message (see session-loaders.ts), made on first use. */
+/** Shared by the messages of one change: no one subscriber's refusal may stop the others' read (each charges its own). */
+const SHARED: Pick<ResponseBudget, 'check'> = { check: () => {} };
+
+/**
+ * The usage loaders of one request (its GraphQL context), or of one change delivered live: every subscriber of the
+ * account gets the change, so a thousand subscribers asking for its usage read it once. Each still charges its own
+ * message's budget for the rows (the field does).
+ */
 export function usageLoaders(ctx: GraphQLContext, parent?: object): UsageLoaders {
-  const scope = isMessageScope(parent) ? parent : ctx.budgets;
+  const live = isMessageScope(parent);
+  const scope = live ? messageOrigin(parent) : ctx.budgets;
   let loaders = byScope.get(scope);
   if (!loaders) {
-    loaders = createLoaders(ctx, ctx.budgets.of(parent));
+    loaders = createLoaders(ctx, live ? SHARED : ctx.budgets.of(parent));
     byScope.set(scope, loaders);
   }
   return loaders;
