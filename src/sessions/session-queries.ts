@@ -5,7 +5,8 @@ import type { Tables } from '../db/tables.js';
 import { compareKeys, type SessionKey } from './session-cursor.js';
 import type { SessionOrder } from './session-order.js';
 import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
-import { countSessions, totalArguments, totalOf } from './session-total.js';
+import { dayEnd, dayOf, dayStart, splitByDay, type MsRange } from './day-split.js';
+import { countSessions, rowsAndTotal, totalArguments, totalOf } from './session-total.js';
 
 export interface SessionFilter {
   startMs: number | null;
@@ -18,11 +19,8 @@ export interface SessionPageQuery extends SessionFilter {
   order: SessionOrder;
 }
 
-const DAY_MS = 86_400_000;
 /** Below this, OFFSET over the index is cheaper than locating the page through day counts. */
 const SEEK_FROM_OFFSET = 1_000;
-
-const dayOf = (ms: number) => Math.floor(ms / DAY_MS);
 
 /** A run of the filtered sessions within one UTC day, in ascending order: `count` sessions starting at or after `fromMs`. */
 interface Segment {
@@ -68,37 +66,16 @@ async function wholeDays(db: Kysely<Tables>, accountId: number, first: number | 
 }
 
 /**
- * The filtered sessions cut into segments: a partial first day and a partial last day counted over
- * the index (at most a day's sessions each), and whole days read from `session_days`. Their sum is
- * the total; walking them finds where a deep offset falls. The cost grows with the days in range,
- * not with the sessions.
+ * The filtered sessions cut into segments by {@link splitByDay}, in ascending order. Their sum is the
+ * total ({@link countSessions} counts the same split in one statement); walking them finds where a
+ * deep offset falls. The cost grows with the days in range, not with the sessions.
  */
 async function segments(db: Kysely<Tables>, accountId: number, { startMs, endMs }: SessionFilter): Promise<Segment[]> {
-  if (startMs !== null && endMs !== null && dayOf(startMs) === dayOf(endMs)) {
-    return [{ count: await countRange(db, accountId, startMs, endMs), fromMs: startMs }];
-  }
-  const head: Segment[] = [];
-  const tail: Segment[] = [];
-  let firstWholeDay: number | null = null;
-  let lastWholeDay: number | null = null;
-  if (startMs !== null) {
-    const day = dayOf(startMs);
-    if (startMs === day * DAY_MS) firstWholeDay = day;
-    else {
-      head.push({ count: await countRange(db, accountId, startMs, (day + 1) * DAY_MS - 1), fromMs: startMs });
-      firstWholeDay = day + 1;
-    }
-  }
-  if (endMs !== null) {
-    const day = dayOf(endMs);
-    if (endMs === (day + 1) * DAY_MS - 1) lastWholeDay = day;
-    else {
-      tail.push({ count: await countRange(db, accountId, day * DAY_MS, endMs), fromMs: day * DAY_MS });
-      lastWholeDay = day - 1;
-    }
-  }
-  const whole = await wholeDays(db, accountId, firstWholeDay, lastWholeDay);
-  return [...head, ...whole.map((d) => ({ count: Number(d.sessions), fromMs: Number(d.day) * DAY_MS })), ...tail];
+  const { head, days, tail } = splitByDay(startMs, endMs);
+  const counted = async (range: MsRange | null): Promise<Segment[]> =>
+    range ? [{ count: await countRange(db, accountId, range[0], range[1]), fromMs: range[0] }] : [];
+  const whole = days ? await wholeDays(db, accountId, days.first, days.last) : [];
+  return [...(await counted(head)), ...whole.map((d) => ({ count: Number(d.sessions), fromMs: dayStart(Number(d.day)) })), ...(await counted(tail))];
 }
 
 type TieSide = '<' | '<=' | '>' | '>=';
@@ -186,7 +163,7 @@ export async function selectSessionWindowAndTotal(
   const query = reusable(db, `sessions.windowAndTotal.${scan}`, (p) => windowQuery(db, scan, p).select(totalOf(db, p, 0, 6).as('total')));
   const { lower, upper } = window;
   const rows = await query.execute(db, accountId, lower.startedAt, lower.id, upper.startedAt, upper.id, take, ...totalArguments(filter.startMs, filter.endMs));
-  return { rows, total: rows.length > 0 ? Number(rows[0]!.total) : await countSessions(db, accountId, filter) };
+  return rowsAndTotal(db, accountId, filter, rows);
 }
 
 /** Whether a session's key is above `lower` and at most `key`: `side` 'atOrBelow'; or at least `key` and below `upper`: 'atOrAbove'. */
@@ -234,7 +211,7 @@ export async function selectSessionPage(db: Kysely<Tables>, accountId: number, p
         .offset(p(4)),
     );
     const rows = await query.execute(db, accountId, startMs, endMs, page.limit, offset, ...totalArguments(startMs, endMs));
-    return { rows, total: rows.length > 0 ? Number(rows[0]!.total) : await countSessions(db, accountId, page) };
+    return rowsAndTotal(db, accountId, page, rows);
   }
   if (offset < SEEK_FROM_OFFSET) {
     const total = await countSessions(db, accountId, page);
@@ -254,8 +231,8 @@ export async function selectSessionPage(db: Kysely<Tables>, accountId: number, p
   for (const part of walk) {
     if (before + part.count > offset) {
       if (order === 'desc') {
-        const dayEnd = (dayOf(part.fromMs) + 1) * DAY_MS - 1;
-        toMs = endMs === null ? dayEnd : Math.min(endMs, dayEnd);
+        const lastInstant = dayEnd(dayOf(part.fromMs));
+        toMs = endMs === null ? lastInstant : Math.min(endMs, lastInstant);
       } else {
         fromMs = startMs === null ? part.fromMs : Math.max(startMs, part.fromMs);
       }

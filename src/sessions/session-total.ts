@@ -1,44 +1,23 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { reusable, type Param } from '../db/reusable-query.js';
 import type { Tables } from '../db/tables.js';
-
-const DAY_MS = 86_400_000;
-const dayOf = (ms: number) => Math.floor(ms / DAY_MS);
+import type { SessionViewRow } from './session.js';
+import { splitByDay, type MsRange } from './day-split.js';
 
 /** Below and above every day `session_days` can hold (started_at is within years 0000–9999). */
 const FIRST_DAY = Number.MIN_SAFE_INTEGER;
 const LAST_DAY = Number.MAX_SAFE_INTEGER;
-const EMPTY: readonly [number, number] = [1, 0];
+const EMPTY: MsRange = [1, 0];
 
 /**
- * The arguments of {@link totalOf}, in its order: a partial first day and a partial last day counted
- * over the index (each a range of started_at, empty when not needed), then the whole days between them
- * summed from `session_days`. One shape for every filter, so the statement is prepared once.
+ * The arguments of {@link totalOf}, in its order: the filter's {@link splitByDay} as two ranges of
+ * started_at (empty when not needed) and a range of whole days. One shape for every filter, so the
+ * statement is prepared once.
  */
 export function totalArguments(startMs: number | null, endMs: number | null): number[] {
-  if (startMs !== null && endMs !== null) {
-    if (startMs > endMs) return [...EMPTY, ...EMPTY, ...EMPTY];
-    if (dayOf(startMs) === dayOf(endMs)) return [startMs, endMs, ...EMPTY, ...EMPTY];
-  }
-  let head = EMPTY;
-  let tail = EMPTY;
-  let firstDay = FIRST_DAY;
-  let lastDay = LAST_DAY;
-  if (startMs !== null) {
-    firstDay = dayOf(startMs);
-    if (startMs !== firstDay * DAY_MS) {
-      head = [startMs, (firstDay + 1) * DAY_MS - 1];
-      firstDay += 1;
-    }
-  }
-  if (endMs !== null) {
-    lastDay = dayOf(endMs);
-    if (endMs !== (lastDay + 1) * DAY_MS - 1) {
-      tail = [lastDay * DAY_MS, endMs];
-      lastDay -= 1;
-    }
-  }
-  return [...head, ...tail, firstDay, lastDay];
+  const { head, days, tail } = splitByDay(startMs, endMs);
+  const [first, last] = days ? [days.first ?? FIRST_DAY, days.last ?? LAST_DAY] : EMPTY;
+  return [...(head ?? EMPTY), ...(tail ?? EMPTY), first, last];
 }
 
 /**
@@ -68,4 +47,13 @@ export async function countSessions(db: Kysely<Tables>, accountId: number, { sta
   const query = reusable(db, 'sessions.total', (p) => db.selectNoFrom(totalOf(db, p, 0, 1).as('n')));
   const [row] = await query.execute(db, accountId, ...totalArguments(startMs, endMs));
   return Number(row?.n ?? 0);
+}
+
+/** A page's row read with the filter's total beside it (PostgreSQL's page-and-total statements). */
+export type CountedRow = SessionViewRow & { total: number | string };
+
+/** The rows and the filter's total: read off the first row, or counted apart when the page is empty. */
+export async function rowsAndTotal(db: Kysely<Tables>, accountId: number, filter: { startMs: number | null; endMs: number | null }, rows: CountedRow[]) {
+  const total = rows.length > 0 ? Number(rows[0]!.total) : await countSessions(db, accountId, filter);
+  return { rows: rows as SessionViewRow[], total };
 }
