@@ -1,5 +1,5 @@
 // Command-line flags of `npm run bench` (bench/run.ts).
-import { databaseName, redactUrl } from './pg-admin.js';
+import { FlagReader } from './flag-reader.js';
 import { targetText } from './targets.js';
 
 export const SCENARIOS = ['rest-day', 'rest-month', 'rest-first-page', 'rest-deep-page', 'graphql-day', 'graphql-browser', 'workers', 'ingest'] as const;
@@ -67,22 +67,6 @@ export const USAGE = `Usage: npm run bench -- [options]
   --keep-scratch          keep the ingestion scenario's scratch databases (files, or PostgreSQL databases)
   --help`;
 
-export class ArgsError extends Error {}
-
-function positiveInt(flag: string, value: string | undefined, min = 1): number {
-  if (value === undefined || !/^[0-9]+$/.test(value) || Number(value) < min) {
-    throw new ArgsError(`${flag} needs an integer of at least ${min}; got ${value === undefined ? 'nothing' : `"${value}"`}.`);
-  }
-  return Number(value);
-}
-
-function positiveNumber(flag: string, value: string | undefined): number {
-  if (value === undefined || !/^[0-9]+(\.[0-9]+)?$/.test(value)) {
-    throw new ArgsError(`${flag} needs a number; got ${value === undefined ? 'nothing' : `"${value}"`}.`);
-  }
-  return Number(value);
-}
-
 export function parseArgs(argv: readonly string[]): BenchArgs | 'help' {
   const args: BenchArgs = {
     sessions: 1_000_000,
@@ -100,87 +84,58 @@ export function parseArgs(argv: readonly string[]): BenchArgs | 'help' {
     gatewayLogLevel: null,
     keepScratch: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!;
-    const eq = raw.indexOf('=');
-    const flag = eq > 0 ? raw.slice(0, eq) : raw;
-    const inline = eq > 0 ? raw.slice(eq + 1) : undefined;
-    const value = () => inline ?? argv[++i];
+  const flags = new FlagReader(argv);
+  for (let flag = flags.next(); flag !== null; flag = flags.next()) {
     switch (flag) {
       case '--help':
       case '-h':
         return 'help';
       case '--sessions':
-        args.sessions = positiveInt(flag, value(), 100);
+        args.sessions = flags.integer(100);
         break;
       case '--duration':
-        args.duration = positiveNumber(flag, value());
-        if (args.duration <= 0) throw new ArgsError('--duration must be above 0.');
+        args.duration = flags.number(true);
         break;
       case '--rounds':
-        args.rounds = positiveInt(flag, value());
+        args.rounds = flags.integer(1);
         break;
       case '--connections':
-        args.connections = positiveInt(flag, value());
+        args.connections = flags.integer(1);
         break;
       case '--ingest-connections':
-        args.ingestConnections = positiveInt(flag, value());
+        args.ingestConnections = flags.integer(1);
         break;
       case '--warmup':
-        args.warmup = positiveNumber(flag, value());
+        args.warmup = flags.number(false);
         break;
       case '--only': {
-        const list = (value() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        const unknown = list.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
-        if (list.length === 0 || unknown.length > 0) {
-          throw new ArgsError(`--only takes a comma-separated list of ${SCENARIOS.join(', ')}; got "${unknown.join(',')}".`);
-        }
+        const list = flags.list(SCENARIOS);
         args.only = SCENARIOS.filter((s) => list.includes(s));
         break;
       }
-      case '--db': {
-        const v = value();
-        if (!v) throw new ArgsError('--db needs a SQLite file path or a postgres:// URL.');
-        if (/^postgres(ql)?:\/\//i.test(v)) {
-          try {
-            databaseName(v);
-          } catch (error) {
-            throw new ArgsError(`--db ${redactUrl(v)}: ${(error as Error).message}.`);
-          }
-        }
-        args.db = v;
+      case '--db':
+        args.db = flags.database();
         break;
-      }
-      case '--json': {
-        // Optional value: `--json`, `--json=PATH` or `--json PATH` (when the next word is not a flag).
-        if (inline !== undefined) args.json = inline;
-        else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) args.json = argv[++i]!;
-        else args.json = 'bench/.data/results.json';
+      case '--json':
+        args.json = flags.optionalValue() ?? 'bench/.data/results.json';
         break;
-      }
       case '--write-readme':
         args.writeReadme = true;
         break;
-      case '--build': {
-        const v = value();
-        if (v !== 'auto' && v !== 'http' && v !== 'inprocess') throw new ArgsError(`--build is auto, http or inprocess; got "${v}".`);
-        args.build = v;
+      case '--build':
+        args.build = flags.choice(['auto', 'http', 'inprocess'] as const);
         break;
-      }
       case '--build-inflight':
-        args.buildInflight = positiveInt(flag, value());
+        args.buildInflight = flags.integer(1);
         break;
-      case '--gateway-log-level': {
-        const v = value();
-        if (!v) throw new ArgsError('--gateway-log-level needs a level.');
-        args.gatewayLogLevel = v;
+      case '--gateway-log-level':
+        args.gatewayLogLevel = flags.value();
         break;
-      }
       case '--keep-scratch':
         args.keepScratch = true;
         break;
       default:
-        throw new ArgsError(`Unknown option "${raw}". Try --help.`);
+        throw flags.unknown();
     }
   }
   if (args.warmup < 0) args.warmup = Math.min(2, args.duration);

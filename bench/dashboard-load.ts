@@ -22,6 +22,7 @@ import { importPrincipal } from '../src/import/import-transcripts.js';
 import { createLogger } from '../src/log/logger.js';
 import { createUseCaseContext } from '../src/use-cases/use-case-context.js';
 import { removeDb } from './dataset-file.js';
+import { flagsOrExit, FlagReader } from './flag-reader.js';
 import { median } from './median.js';
 import { ROOT } from './processes.js';
 
@@ -48,30 +49,19 @@ interface Args {
   db: string;
 }
 
-class ArgsError extends Error {}
-
 function parseArgs(argv: readonly string[]): Args | 'help' {
   let sessions = 100_000;
   let runs = 7;
   let usage = false;
   let db: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new ArgsError(`${flag} needs a value.`);
-      return v;
-    };
-    const whole = (v: string) => {
-      if (!/^[0-9]+$/.test(v) || Number(v) < 1) throw new ArgsError(`${flag} needs a whole number of at least 1; got "${v}".`);
-      return Number(v);
-    };
+  const flags = new FlagReader(argv);
+  for (let flag = flags.next(); flag !== null; flag = flags.next()) {
     if (flag === '--help' || flag === '-h') return 'help';
-    else if (flag === '--sessions') sessions = whole(value());
-    else if (flag === '--runs') runs = whole(value());
+    else if (flag === '--sessions') sessions = flags.integer(1);
+    else if (flag === '--runs') runs = flags.integer(1);
     else if (flag === '--usage') usage = true;
-    else if (flag === '--db') db = value();
-    else throw new ArgsError(`Unknown option "${flag}". Try --help.`);
+    else if (flag === '--db') db = flags.value();
+    else throw flags.unknown();
   }
   return { sessions, usage, runs, db: resolve(db ?? join(ROOT, 'bench', '.data', `dashboard-${sessions}${usage ? '-usage' : ''}.db`)) };
 }
@@ -250,18 +240,7 @@ function commit(): string {
 const ms = (n: number) => `${Math.round(n)} ms`;
 
 async function main(): Promise<void> {
-  let args: Args | 'help';
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof ArgsError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const args = flagsOrExit('dashboard-load', USAGE, parseArgs);
   if (!existsSync(join(DEFAULT_DASHBOARD_DIR, 'index.html'))) throw new Error(`no dashboard build in ${DEFAULT_DASHBOARD_DIR}: run \`node dashboard/build.mjs\` (or npm run build)`);
   if (existsSync(args.db)) {
     process.stderr.write(`Reusing ${args.db}\n`);

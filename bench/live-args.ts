@@ -1,5 +1,6 @@
 // Command-line flags of the live-at-scale bench (bench/live-scale.ts).
-import { databaseName, isPostgresUrl, redactUrl } from './pg-admin.js';
+import { FlagError, FlagReader } from './flag-reader.js';
+import { databaseName, isPostgresUrl } from './pg-admin.js';
 
 export const WATCH_MODES = ['account', 'session'] as const;
 export type WatchMode = (typeof WATCH_MODES)[number];
@@ -57,109 +58,69 @@ export const LIVE_USAGE = `Usage: node --import tsx bench/live-scale.ts [options
   --keep-scratch    keep the scratch database
   --help`;
 
-export class LiveArgsError extends Error {}
-
-function integer(flag: string, value: string | undefined, min: number): number {
-  if (value === undefined || !/^[0-9]+$/.test(value) || Number(value) < min) {
-    throw new LiveArgsError(`${flag} needs an integer of at least ${min}; got ${value === undefined ? 'nothing' : `"${value}"`}.`);
-  }
-  return Number(value);
-}
-
-function positive(flag: string, value: string | undefined): number {
-  if (value === undefined || !/^[0-9]+(\.[0-9]+)?$/.test(value) || Number(value) <= 0) {
-    throw new LiveArgsError(`${flag} needs a number above 0; got ${value === undefined ? 'nothing' : `"${value}"`}.`);
-  }
-  return Number(value);
-}
-
-function text(flag: string, value: string | undefined): string {
-  if (!value) throw new LiveArgsError(`${flag} needs a value.`);
-  return value;
-}
-
 export function parseLiveArgs(argv: readonly string[]): LiveArgs | 'help' {
   const args: LiveArgs = {
     subscribers: 1000, rate: 100, sessions: 50, duration: 30, batch: 10, keys: 20, clients: 2, watch: 'account', selection: 'dashboard', transports: 'both',
     db: null, workers: null, json: null, cpuProf: null, keepScratch: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!;
-    const eq = raw.indexOf('=');
-    const flag = eq > 0 ? raw.slice(0, eq) : raw;
-    const inline = eq > 0 ? raw.slice(eq + 1) : undefined;
-    const value = () => inline ?? argv[++i];
+  const flags = new FlagReader(argv);
+  for (let flag = flags.next(); flag !== null; flag = flags.next()) {
     switch (flag) {
       case '--help':
       case '-h':
         return 'help';
       case '--subscribers':
-        args.subscribers = integer(flag, value(), 2);
+        args.subscribers = flags.integer(2);
         break;
       case '--rate':
-        args.rate = positive(flag, value());
+        args.rate = flags.number(true);
         break;
       case '--sessions':
-        args.sessions = integer(flag, value(), 1);
+        args.sessions = flags.integer(1);
         break;
       case '--duration':
-        args.duration = positive(flag, value());
+        args.duration = flags.number(true);
         break;
       case '--batch':
-        args.batch = integer(flag, value(), 1);
+        args.batch = flags.integer(1);
         break;
       case '--keys':
-        args.keys = integer(flag, value(), 1);
+        args.keys = flags.integer(1);
         break;
       case '--clients':
-        args.clients = integer(flag, value(), 1);
+        args.clients = flags.integer(1);
         break;
-      case '--watch': {
-        const v = value();
-        if (!(WATCH_MODES as readonly (string | undefined)[]).includes(v)) throw new LiveArgsError(`--watch is account or session; got "${v}".`);
-        args.watch = v as WatchMode;
+      case '--watch':
+        args.watch = flags.choice(WATCH_MODES);
         break;
-      }
-      case '--selection': {
-        const v = value();
-        if (!(SELECTIONS as readonly (string | undefined)[]).includes(v)) throw new LiveArgsError(`--selection is dashboard or counts; got "${v}".`);
-        args.selection = v as Selection;
+      case '--selection':
+        args.selection = flags.choice(SELECTIONS);
         break;
-      }
-      case '--transports': {
-        const v = value();
-        if (!(TRANSPORT_MIXES as readonly (string | undefined)[]).includes(v)) throw new LiveArgsError(`--transports is both, sse or ws; got "${v}".`);
-        args.transports = v as TransportMix;
+      case '--transports':
+        args.transports = flags.choice(TRANSPORT_MIXES);
         break;
-      }
       case '--db': {
-        const v = text(flag, value());
-        if (isPostgresUrl(v)) {
-          let name: string;
-          try {
-            name = databaseName(v);
-          } catch (error) {
-            throw new LiveArgsError(`--db ${redactUrl(v)}: ${(error as Error).message}.`);
-          }
-          if (!name.includes('scratch')) throw new LiveArgsError(`--db: the database is dropped before and after the run, so its name must contain "scratch"; got "${name}".`);
+        const db = flags.database();
+        if (isPostgresUrl(db) && !databaseName(db).includes('scratch')) {
+          throw new FlagError(`--db: the database is dropped before and after the run, so its name must contain "scratch"; got "${databaseName(db)}".`);
         }
-        args.db = v;
+        args.db = db;
         break;
       }
       case '--workers':
-        args.workers = integer(flag, value(), 1);
+        args.workers = flags.integer(1);
         break;
       case '--cpu-prof':
-        args.cpuProf = text(flag, value());
+        args.cpuProf = flags.value();
         break;
       case '--json':
-        args.json = text(flag, value());
+        args.json = flags.value();
         break;
       case '--keep-scratch':
         args.keepScratch = true;
         break;
       default:
-        throw new LiveArgsError(`Unknown option "${raw}". Try --help.`);
+        throw flags.unknown();
     }
   }
   if (args.keys > args.subscribers) args.keys = args.subscribers;

@@ -10,7 +10,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LiveArgsError, LIVE_USAGE, parseLiveArgs, type LiveArgs, type Selection } from './live-args.js';
+import { flagsOrExit } from './flag-reader.js';
+import { LIVE_USAGE, parseLiveArgs, type LiveArgs, type Selection } from './live-args.js';
 import { ClientProcess } from './live-client-process.js';
 import { startLiveGateway, liveSettings } from './live-gateway.js';
 import { Histogram } from './live-histogram.js';
@@ -172,20 +173,7 @@ async function run(args: LiveArgs, command: string): Promise<LiveResult> {
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseLiveArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof LiveArgsError) {
-      process.stderr.write(`live-scale: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${LIVE_USAGE}\n`);
-    return 0;
-  }
+  const args = flagsOrExit('live-scale', LIVE_USAGE, parseLiveArgs);
   const command = ['node --import tsx bench/live-scale.ts', ...process.argv.slice(2)].join(' ');
   const result = await run(args, command);
   process.stdout.write(`\n${textReport(args, result)}\n`);

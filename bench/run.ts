@@ -3,27 +3,15 @@
 // See `npm run bench -- --help`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ArgsError, parseArgs, USAGE } from './args.js';
+import { parseArgs, USAGE } from './args.js';
 import { ensureDataset } from './dataset.js';
 import { engineFor } from './engine.js';
+import { flagsOrExit } from './flag-reader.js';
 import { measure, VerificationError } from './measure.js';
 import { environment, jsonResults, markdown, writeReadme } from './report.js';
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof ArgsError) {
-      process.stderr.write(`bench: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = flagsOrExit('bench', USAGE, parseArgs);
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const started = performance.now();
   const engine = engineFor(args.db);

@@ -1,5 +1,6 @@
 // Command-line flags of bench/attacks/run.ts.
-import { isPostgresUrl, databaseName, redactUrl } from '../pg-admin.js';
+import { FlagError, FlagReader } from '../flag-reader.js';
+import { isPostgresUrl } from '../pg-admin.js';
 import { ROOT } from '../processes.js';
 import { ATTACKS } from './attack-list.js';
 
@@ -31,62 +32,41 @@ another tenant saw, and the attack's own answers. Not a test: nothing here runs 
   --rss-cap-mib N         kill the gateway past this RSS, so an attack cannot take the machine down (default 3072)
   --help`;
 
-export class AttackArgsError extends Error {}
-
 export function parseAttackArgs(argv: readonly string[]): AttackArgs | 'help' {
-  const args: AttackArgs = { gateway: ROOT, gatewayCommit: null, baseline: null, baselineCommit: null, only: ATTACKS.map((a) => a.name), db: null, rssCapMiB: 3072 };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!;
-    const eq = raw.indexOf('=');
-    const flag = eq > 0 ? raw.slice(0, eq) : raw;
-    const inline = eq > 0 ? raw.slice(eq + 1) : undefined;
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new AttackArgsError(`${flag} needs a value. Try --help.`);
-      return v;
-    };
+  const names = ATTACKS.map((a) => a.name);
+  const args: AttackArgs = { gateway: ROOT, gatewayCommit: null, baseline: null, baselineCommit: null, only: names, db: null, rssCapMiB: 3072 };
+  const flags = new FlagReader(argv);
+  for (let flag = flags.next(); flag !== null; flag = flags.next()) {
     switch (flag) {
       case '--help':
       case '-h':
         return 'help';
       case '--gateway':
-        args.gateway = value();
+        args.gateway = flags.value();
         break;
       case '--baseline':
-        args.baseline = value();
+        args.baseline = flags.value();
         break;
       case '--gateway-commit':
-        args.gatewayCommit = value();
+        args.gatewayCommit = flags.value();
         break;
       case '--baseline-commit':
-        args.baselineCommit = value();
+        args.baselineCommit = flags.value();
         break;
-      case '--only': {
-        const list = value().split(',').map((s) => s.trim()).filter(Boolean);
-        const unknown = list.filter((name) => !ATTACKS.some((a) => a.name === name));
-        if (list.length === 0 || unknown.length > 0) throw new AttackArgsError(`--only takes a comma-separated list of ${ATTACKS.map((a) => a.name).join(', ')}; unknown: "${unknown.join(',')}".`);
-        args.only = list;
+      case '--only':
+        args.only = flags.list(names);
         break;
-      }
       case '--db': {
-        const v = value();
-        if (!isPostgresUrl(v)) throw new AttackArgsError('--db takes a postgres:// URL (SQLite, the default, needs no flag).');
-        try {
-          databaseName(v);
-        } catch (error) {
-          throw new AttackArgsError(`--db ${redactUrl(v)}: ${(error as Error).message}.`);
-        }
-        args.db = v;
+        const db = flags.database();
+        if (!isPostgresUrl(db)) throw new FlagError('--db takes a postgres:// URL (SQLite, the default, needs no flag).');
+        args.db = db;
         break;
       }
-      case '--rss-cap-mib': {
-        const v = value();
-        if (!/^[0-9]+$/.test(v) || Number(v) < 64) throw new AttackArgsError(`--rss-cap-mib needs a whole number of at least 64; got "${v}".`);
-        args.rssCapMiB = Number(v);
+      case '--rss-cap-mib':
+        args.rssCapMiB = flags.integer(64);
         break;
-      }
       default:
-        throw new AttackArgsError(`Unknown option "${raw}". Try --help.`);
+        throw flags.unknown();
     }
   }
   return args;

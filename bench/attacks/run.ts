@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactUrl } from '../pg-admin.js';
-import { AttackArgsError, parseAttackArgs, USAGE } from './attack-args.js';
+import { flagsOrExit } from '../flag-reader.js';
+import { parseAttackArgs, USAGE } from './attack-args.js';
 import { AttackLab } from './attack-lab.js';
 import { ATTACKS } from './attack-list.js';
 import { attackTable } from './attack-table.js';
@@ -17,20 +18,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseAttackArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof AttackArgsError) {
-      log(`attacks: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = flagsOrExit('attacks', USAGE, parseAttackArgs);
   const builds = args.baseline
     ? [describeBuild('before', args.baseline, args.baselineCommit), describeBuild('after', args.gateway, args.gatewayCommit)]
     : [describeBuild('gateway', args.gateway, args.gatewayCommit)];
