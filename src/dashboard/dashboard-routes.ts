@@ -1,9 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { acceptedCoding } from '../http/accepted-coding.js';
 import { PUBLIC_DOCUMENT_CACHE_CONTROL } from '../http/cache-control.js';
-import { entityTag, ifNoneMatchHits, weakTag } from '../http/entity-tag.js';
-import { sendContent, sendJson } from '../http/send.js';
-import { mergeVary } from '../http/vary-header.js';
+import { sendContent, sendJson, sendPrecoded } from '../http/send.js';
 import { restError } from '../rest/error-envelope.js';
 import type { Dashboard, DashboardBuild } from './dashboard-files.js';
 import type { DashboardFile } from './dashboard-file.js';
@@ -45,30 +42,9 @@ function notFound(res: ServerResponse, message: string): Promise<void> {
   return sendJson(res, 404, restError(404, 'NOT_FOUND', message).body);
 }
 
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/**
- * The file in the coding the client prefers among those computed at load, else as it is. Tagged as every answer
- * of the gateway is: a hash of the plain bytes, weak when compressed, so If-None-Match with either answers 304.
- */
-function sendFile(req: IncomingMessage, res: ServerResponse, file: DashboardFile, headers: Record<string, string>): Promise<void> {
-  const coded = Object.keys(file.encodings).length > 0;
-  const coding = coded ? acceptedCoding(headerText(req.headers['accept-encoding'])) : null;
-  const encoded = coding ? file.encodings[coding] : undefined;
-  const tag = entityTag(file.contentType, file.content);
-  const out: Record<string, string> = { ...headers, etag: encoded ? weakTag(tag) : tag };
-  // Merged with the CORS policy's Vary (Origin), which a Vary given here would otherwise replace.
-  if (coded) out['vary'] = mergeVary(res.getHeader('vary'), 'Accept-Encoding');
-  if (ifNoneMatchHits(headerText(req.headers['if-none-match']), tag)) {
-    // As sendContent answers one: what the 200 would have said about caching, without its content's metadata.
-    res.writeHead(304, out);
-    res.end();
-    return Promise.resolve();
-  }
-  if (!encoded || !coding) return sendContent(res, 200, file.contentType, file.content, out);
-  return sendContent(res, 200, file.contentType, encoded, { ...out, 'content-encoding': coding });
+/** Sent as every answer of the gateway: tagged by its plain bytes, in a coding computed at load when the client takes one. */
+function sendFile(res: ServerResponse, file: DashboardFile, headers: Record<string, string>): Promise<void> {
+  return sendPrecoded(res, file.contentType, file.content, file.encodings, headers);
 }
 
 /** Whether the raw target could be one of the single-page app's own paths (/dashboard/sessions/<id>?range=7d). */
@@ -81,7 +57,7 @@ function isPagePath(target: string | undefined): boolean {
 function builtRoutes(build: DashboardBuild): DashboardRoute[] {
   const page: DashboardRoute['handle'] = (req, res, url) => {
     if (!isPagePath(req.url)) return notFound(res, `No dashboard page for ${url.pathname.slice(0, 100)}.`);
-    return sendFile(req, res, build.index, PAGE_HEADERS);
+    return sendFile(res, build.index, PAGE_HEADERS);
   };
   // Looked up by name in what was loaded at start: no filesystem path is ever made from the URL.
   const asset: DashboardRoute['handle'] = (req, res, url) => {
@@ -91,7 +67,7 @@ function builtRoutes(build: DashboardBuild): DashboardRoute[] {
       return notFound(res, `No dashboard file ${url.pathname.slice(0, 200)}: a page from an older build asks for files this one does not have; reload it.`);
     }
     const headers = name.endsWith('.svg') ? { ...ASSET_HEADERS, 'content-security-policy': DASHBOARD_SVG_CSP } : ASSET_HEADERS;
-    return sendFile(req, res, file, headers);
+    return sendFile(res, file, headers);
   };
   return [
     { path: '/', handle: (_req, res) => sendContent(res, 302, 'text/plain; charset=utf-8', `Found: ${PAGES_PREFIX}\n`, { location: PAGES_PREFIX }) },

@@ -36,6 +36,17 @@ export function sendContent(
   return sendBuffered(res, status, { ...headers, 'content-type': contentType }, content);
 }
 
+/** The codings of a content computed ahead of time (a dashboard file's): only those may be sent. */
+export type Precoded = Readonly<Partial<Record<ContentCoding, Buffer>>>;
+
+/**
+ * A 200 with content whose codings were computed ahead: sent in the coding the client prefers when it is among
+ * them, else as it is; tagged, revalidated and closed like every buffered answer.
+ */
+export function sendPrecoded(res: ServerResponse, contentType: string, content: Buffer, precoded: Precoded, headers: Record<string, string>): Promise<void> {
+  return sendBuffered(res, 200, { ...headers, 'content-type': contentType }, content, precoded);
+}
+
 function headerText(value: string | string[] | number | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
@@ -45,9 +56,10 @@ function headerText(value: string | string[] | number | undefined): string | und
  * Writes a whole answer. On a GET or HEAD answered 200 it carries an ETag (unless it has its own or may not be
  * stored), and a matching If-None-Match makes it a 304 with the same headers: admission and the handler have
  * run by then, so a 304 never skips the rate limit nor a key check. JSON of COMPRESS_MIN_BYTES or more varies
- * on Accept-Encoding and is sent in the coding the client prefers; a HEAD, a 204 and a 304 never are.
+ * on Accept-Encoding and is sent in the coding the client prefers; a 204 and a 304 never are, nor a HEAD unless
+ * `precoded`. With `precoded`, only its codings are offered, whatever the size and type.
  */
-function sendBuffered(res: ServerResponse, status: number, headers: Headers, content: string | Buffer): Promise<void> {
+function sendBuffered(res: ServerResponse, status: number, headers: Headers, content: string | Buffer, precoded?: Precoded): Promise<void> {
   const req = res.req;
   const method = req.method;
   const out: OutgoingHttpHeaders = { ...headers };
@@ -56,10 +68,13 @@ function sendBuffered(res: ServerResponse, status: number, headers: Headers, con
   const alreadyEncoded = out['content-encoding'] !== undefined;
   const bodied = status >= 200 && status !== 204 && status !== 304;
   let coding: ContentCoding | null = null;
-  if (bodied && !alreadyEncoded && bytes >= COMPRESS_MIN_BYTES && isCompressibleType(contentType)) {
+  const codable = precoded ? Object.keys(precoded).length > 0 : bytes >= COMPRESS_MIN_BYTES && isCompressibleType(contentType);
+  if (bodied && !alreadyEncoded && codable) {
     // Merged with the CORS policy's Vary (Origin), which a Vary given here would otherwise replace.
     out['vary'] = mergeVary(res.getHeader('vary'), headerText(out['vary']), 'Accept-Encoding');
-    if (method !== 'HEAD') coding = acceptedCoding(headerText(req.headers['accept-encoding']));
+    // A HEAD answers with the GET's headers; only a coding already computed costs nothing to name.
+    if (method !== 'HEAD' || precoded) coding = acceptedCoding(headerText(req.headers['accept-encoding']));
+    if (coding && precoded && !precoded[coding]) coding = null;
   }
   const cacheControl = headerText(out['cache-control'] ?? res.getHeader('cache-control')) ?? '';
   if ((method === 'GET' || method === 'HEAD') && status === 200 && out['etag'] === undefined && !/\bno-store\b/i.test(cacheControl)) {
@@ -80,10 +95,12 @@ function sendBuffered(res: ServerResponse, status: number, headers: Headers, con
     // A socket already gone (the client left) has nothing to linger on.
     if (req.socket) lingerBeforeClose(req.socket);
   }
-  if (!coding) {
-    out['content-length'] = bytes;
+  const ready = coding ? precoded?.[coding] : undefined;
+  if (!coding || ready) {
+    if (ready) out['content-encoding'] = coding!;
+    out['content-length'] = ready ? ready.length : bytes;
     res.writeHead(status, out);
-    res.end(content);
+    res.end(ready ?? content);
     return Promise.resolve();
   }
   return sendEncoded(res, status, out, typeof content === 'string' ? Buffer.from(content) : content, coding);
