@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { KEY_CACHE_LIMITS, KeyCache } from './auth/key-cache.js';
 import { KeyStore } from './auth/key-store.js';
+import { watchRevocations } from './auth/revocation-feed.js';
 import type { GatewayConfig } from './config.js';
 import { DEFAULT_DASHBOARD_DIR, loadDashboard, type Dashboard } from './dashboard/dashboard-files.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -23,6 +25,7 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { ChangePublisher } from './live/change-publisher.js';
 import type { ChangeRelay } from './live/change-relay.js';
 import { openRelay } from './live/open-relay.js';
+import { PostgresRelay } from './live/postgres-relay.js';
 import { SessionFeed } from './live/session-feed.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -63,15 +66,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   try {
     const database = opened.push(openConfiguredDatabase(config), (d) => d.close());
     await migrateToLatest(database);
-    const keys = new KeyStore(database.db);
-    // Requests only note a key's use; this writes them, off the request path. A failed flush keeps them for the next.
-    const lastUsedTimer = opened.push(
-      setInterval(() => {
-        keys.flushLastUsed().catch((error) => logger.warn({ err: error }, "keys' last use not written yet; retried at the next flush"));
-      }, config.lastUsedFlushMs).unref(),
-      clearInterval,
-    );
-
     const onLiveError = (error: unknown) => logger.warn({ err: error }, 'live updates: relay or read failed');
     const clustered = options.clusterWorker === true;
     const relay = opened.push(
@@ -79,6 +73,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       (r) => r.close(),
     );
     const feed = opened.push(new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError }), (f) => f.close());
+    const keyCache = relay instanceof PostgresRelay && config.postgres.keyCache ? new KeyCache(KEY_CACHE_LIMITS) : undefined;
+    const hearRevocation = keyCache && relay instanceof PostgresRelay ? watchRevocations(relay, keyCache, onLiveError) : undefined;
+    const keys = new KeyStore(database.db, keyCache);
+    // Requests only note a key's use; this writes them, off the request path. A failed flush keeps them for the next.
+    const lastUsedTimer = opened.push(
+      setInterval(() => {
+        keys.flushLastUsed().catch((error) => logger.warn({ err: error }, "keys' last use not written yet; retried at the next flush"));
+      }, config.lastUsedFlushMs).unref(),
+      clearInterval,
+    );
     const changes = new ChangePublisher(relay, onLiveError);
     // Off unless a scrape token is configured: then nothing is counted and /metrics is an unknown path.
     const metrics = config.metricsToken === null ? undefined : new GatewayMetrics({ database, feed });
@@ -95,7 +99,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const clients = new ClientLimiter(clientCounters, config.anonymous.requestsPerMinute, now);
     const bodyBytesInFlight = new BodyBytesInFlight(config.http.bodyBytesInFlight);
     try {
-      await relay.listen((message) => feed.receive(message));
+      await relay.listen((message) => {
+        hearRevocation?.(message);
+        feed.receive(message);
+      });
     } catch (error) {
       throw StartupError.because(`cannot start the live updates relay (${relay.name})`, error);
     }

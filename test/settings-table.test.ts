@@ -35,7 +35,7 @@ describe('the settings table', () => {
   it('a command reads only the settings it uses, each as serve reads it', () => {
     const env = { PORT: 'abc', TRENCHCOAT_PG_POOL_SIZE: '3', DATABASE_URL: 'postgres://u@h/db' };
     expect(() => loadConfig({}, env)).toThrow(ConfigError);
-    expect(loadSettings(['databaseUrl', 'postgres'], {}, env)).toEqual({ databaseUrl: 'postgres://u@h/db', postgres: { poolSize: 3, statementTimeoutMs: 30_000, namedStatements: true } });
+    expect(loadSettings(['databaseUrl', 'postgres'], {}, env)).toEqual({ databaseUrl: 'postgres://u@h/db', postgres: { poolSize: 3, statementTimeoutMs: 30_000, namedStatements: true, keyCache: true } });
     expect(loadSettings(['databaseUrl'], { db: 'x.db' }, env)).toEqual({ databaseUrl: 'x.db' });
     // The relay is chosen from the database and Redis settings, read even when not asked for.
     expect(loadSettings(['liveRelay'], {}, env)).toEqual({ liveRelay: 'postgres' });

@@ -1,9 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { reusable } from '../db/reusable-query.js';
+import { runsOnPostgres } from '../db/runs-on-postgres.js';
 import type { Tables } from '../db/tables.js';
 import { writeTransaction } from '../db/write-transaction.js';
+import { encodeChange } from '../live/change-message.js';
+import { CHANGE_CHANNEL } from '../live/change-relay.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, KEY_PATTERN, newKeyId } from './api-key.js';
+import type { KeyCache } from './key-cache.js';
 import { KeyUseLog } from './key-use-log.js';
 import type { Principal } from './principal.js';
 import { defaultTier, isScope, isTier, type Scope, type Tier } from './scopes.js';
@@ -48,9 +52,12 @@ function parseScopes(stored: string): Scope[] {
 export class KeyStore {
   readonly #db: Kysely<Tables>;
   readonly #uses = new KeyUseLog();
+  readonly #cache: KeyCache | undefined;
 
-  constructor(db: Kysely<Tables>) {
+  /** With `cache`, keys checked lately are answered from memory (PostgreSQL, while its revocations are heard). */
+  constructor(db: Kysely<Tables>, cache?: KeyCache) {
     this.#db = db;
+    this.#cache = cache;
   }
 
   async create(request: NewKeyRequest, now = Date.now()): Promise<CreatedKey> {
@@ -124,7 +131,11 @@ export class KeyStore {
     }));
   }
 
-  /** Revokes at once: the next request with this key is refused. Idempotent. */
+  /**
+   * Revokes at once: the next request with this key is refused. Idempotent. On PostgreSQL the revocation is also
+   * a NOTIFY, sent by the same transaction (so on its commit, never without it), which empties every gateway's
+   * {@link KeyCache} of the key.
+   */
   async revoke(id: string, now = Date.now()): Promise<void> {
     await writeTransaction(this.#db, async (trx) => {
       const existing = await trx.selectFrom('api_keys').select('revoked_at').where('id', '=', id).executeTakeFirst();
@@ -132,7 +143,10 @@ export class KeyStore {
       if (existing.revoked_at === null) {
         await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).execute();
       }
+      if (runsOnPostgres(trx)) await sql`select pg_notify(${CHANGE_CHANNEL}, ${encodeChange({ kind: 'revoked', keyId: id })})`.execute(trx);
     });
+    // This process's own cache forgets it now, not when the NOTIFY comes back.
+    this.#cache?.revoked(id);
   }
 
   /**
@@ -142,6 +156,13 @@ export class KeyStore {
   async authenticate(presented: string | null, now = Date.now()): Promise<Principal | null> {
     if (presented === null || !KEY_PATTERN.test(presented)) return null;
     // Lookup by SHA-256 of the key: the comparison is on a hash, so its timing reveals nothing of the key.
+    const hash = hashApiKey(presented);
+    const cached = this.#cache?.get(hash, now);
+    if (cached) {
+      this.#uses.record(cached.keyId, now);
+      return cached;
+    }
+    const epoch = this.#cache?.epoch() ?? 0;
     const db = this.#db;
     const lookup = reusable(db, 'apiKeys.byHash', (p) =>
       db
@@ -151,12 +172,11 @@ export class KeyStore {
         .where('api_keys.key_hash', '=', p(0))
         .where('api_keys.revoked_at', 'is', null),
     );
-    const hash = hashApiKey(presented);
     const [row] = await lookup.execute(db, hash);
     // The index found the row by hash; confirming it in constant time keeps the check itself free of timing signal.
     if (!row || !timingSafeEqual(Buffer.from(row.key_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
     this.#uses.record(row.id, now);
-    return {
+    const principal: Principal = {
       keyId: row.id,
       keyPrefix: row.prefix,
       accountId: Number(row.account_id),
@@ -164,6 +184,8 @@ export class KeyStore {
       scopes: new Set(parseScopes(row.scopes)),
       tier: isTier(row.tier) ? row.tier : 'standard',
     };
+    this.#cache?.keep(hash, principal, epoch, now);
+    return principal;
   }
 
   /**

@@ -133,6 +133,10 @@ export const SETTINGS = {
       env: 'TRENCHCOAT_PG_NAMED_STATEMENTS', parser: onOff, default: true,
       description: "PostgreSQL only: the request path's queries as named prepared statements, planned once per connection. Off behind a pooler that gives each transaction another server connection without carrying prepared statements (PgBouncer's transaction mode before 1.21).",
     }),
+    keyCache: setting({
+      env: 'TRENCHCOAT_PG_KEY_CACHE', parser: onOff, default: true,
+      description: 'PostgreSQL only, with its live relay: keys a process checked lately are answered from memory (up to 10,000 keys, 60 s each at most) while its LISTEN connection is up and hears its own NOTIFY. `trenchcoat keys revoke` (its transaction sends a NOTIFY) or a lost connection empties it; a revocation written by hand in SQL counts within 60 s. Off: every request reads its key.',
+    }),
   },
   sqlite: {
     busyDeadlineMs: setting({

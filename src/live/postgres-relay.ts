@@ -21,6 +21,7 @@ export class PostgresRelay implements ChangeRelay {
   #closed = false;
   #failures = 0;
   #timer: NodeJS.Timeout | null = null;
+  #listening: (listening: boolean) => void = () => {};
 
   constructor(db: Kysely<Tables>, url: string, onError: (error: unknown) => void = () => {}) {
     this.#db = db;
@@ -30,6 +31,11 @@ export class PostgresRelay implements ChangeRelay {
 
   async publish(message: ChangeMessage): Promise<void> {
     await sql`select pg_notify(${CHANGE_CHANNEL}, ${encodeChange(message)})`.execute(this.#db);
+  }
+
+  /** Told each time the LISTEN connection is up (every NOTIFY from then on arrives) and each time it is lost. */
+  watchListening(listener: (listening: boolean) => void): void {
+    this.#listening = listener;
   }
 
   async listen(handler: (message: ChangeMessage) => void): Promise<void> {
@@ -60,11 +66,13 @@ export class PostgresRelay implements ChangeRelay {
     }
     this.#client = client;
     this.#failures = 0;
+    this.#listening(true);
   }
 
   #lost(client: pg.Client, error: unknown): void {
     if (this.#client !== client || this.#closed) return;
     this.#client = null;
+    this.#listening(false);
     if (error) this.#onError(error);
     client.end().catch(() => {});
     this.#retry();
@@ -89,6 +97,7 @@ export class PostgresRelay implements ChangeRelay {
     if (this.#timer) clearTimeout(this.#timer);
     const client = this.#client;
     this.#client = null;
+    this.#listening(false);
     await client?.end().catch(() => {});
   }
 }

@@ -72,6 +72,7 @@ export class SessionFeed {
 
   /** A message from the relay. */
   receive(message: ChangeMessage): void {
+    if (message.kind === 'probe') return;
     if (message.kind === 'revoked') {
       this.#endKeys(new Set([message.keyId]));
       return;
