@@ -12,6 +12,7 @@ import { BROWSER_GATEWAY_ENV } from './graphql-browser.js';
 import type { Measurement } from './measure.js';
 import type { ScenarioResult, Stats } from './scenario-runner.js';
 import { PEER_TARGETS, RSS_TARGET_MIB } from './targets.js';
+import { commitOf } from './attacks/gateway-build.js';
 import { MiB, ROOT } from './processes.js';
 
 export interface Environment {
@@ -23,6 +24,8 @@ export interface Environment {
   cores: number;
   /** The 1-minute load average when the measurement started: other work on the machine skews results. */
   loadBefore: number;
+  /** The checkout measured: `3bc696b`, or `working tree on 3bc696b` (README.md, which --write-readme rewrites, aside). */
+  commit: string;
   versions: Record<string, string>;
 }
 
@@ -42,6 +45,7 @@ export async function environment(engine: Engine): Promise<Environment> {
     cpu: cpus()[0]?.model.trim() ?? '?',
     cores: cpus().length,
     loadBefore: Math.round(loadavg()[0]! * 100) / 100,
+    commit: commitOf(ROOT, ['README.md']) ?? 'not a git checkout',
     versions: Object.fromEntries(
       ['graphql-yoga', '@pothos/core', 'kysely', 'better-sqlite3', 'pg', 'graphql', '@apollo/server', 'fastify', 'mercurius', 'graphql-jit', 'autocannon'].map((p) => [p, version(p)]),
     ),
@@ -80,7 +84,7 @@ function baselineText(env: Environment): string {
 export function markdown(args: BenchArgs, command: string, dataset: Dataset | null, m: Measurement, env: Environment, date: Date): string {
   const lines: string[] = [];
   const meta = dataset?.meta;
-  lines.push(`Latest run, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC:`);
+  lines.push(`Latest run, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC, on ${env.commit}:`);
   lines.push('');
   lines.push('```sh');
   lines.push(command);

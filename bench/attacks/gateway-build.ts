@@ -21,14 +21,17 @@ function git(dir: string, args: string[]): string | null {
   }
 }
 
-/** The short commit of a checkout, "working tree on <commit>" when it differs from it; null outside git. */
-function commitOf(dir: string): string | null {
+/**
+ * The short commit of a checkout, "working tree on <commit>" when it differs from it (in files other than
+ * `ignoring`'s); null outside git.
+ */
+export function commitOf(dir: string, ignoring: readonly string[] = []): string | null {
   const top = git(dir, ['rev-parse', '--show-toplevel']);
   if (top === null || realpathSync(top) !== realpathSync(dir)) return null;
   const head = git(dir, ['rev-parse', '--short', 'HEAD']);
   if (head === null) return null;
   // `git diff` reads only; exit status 1 (null here) means the tree differs from HEAD.
-  return git(dir, ['diff', '--quiet', 'HEAD', '--']) === null ? `working tree on ${head}` : head;
+  return git(dir, ['diff', '--quiet', 'HEAD', '--', '.', ...ignoring.map((path) => `:!${path}`)]) === null ? `working tree on ${head}` : head;
 }
 
 function newestMtime(dir: string): number {
