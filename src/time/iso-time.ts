@@ -71,8 +71,39 @@ export function isWritableInstant(ms: number): boolean {
   return ms >= MIN_WRITABLE_MS && ms <= MAX_WRITABLE_MS;
 }
 
-/** `YYYY-MM-DDTHH:MM:SSZ`, with `.sss` only when the milliseconds are not zero. */
+const DAY_MS = 86_400_000;
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+const four = (n: number) => (n < 1000 ? `0${three(n)}` : `${n}`);
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ`, with `.sss` only when the milliseconds are not zero. Every page writes two per session,
+ * and Date's toISOString was a tenth of a GraphQL page's CPU: a writable whole millisecond is computed here
+ * (the civil date from days since 1970, after Howard Hinnant's days_from_civil inverse), anything else by Date.
+ */
 export function formatUtc(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  if (!Number.isInteger(ms) || !isWritableInstant(ms)) {
+    const iso = new Date(ms).toISOString();
+    return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  }
+  const days = Math.floor(ms / DAY_MS);
+  let rest = ms - days * DAY_MS;
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  // Days since 0000-03-01 in 400-year eras of 146,097 days; a year here starts in March, so February ends it.
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const fraction = milli === 0 ? '' : `.${three(milli)}`;
+  return `${four(year)}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${fraction}Z`;
 }
