@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dayEnd, dayOf, dayStart, splitByDay, type DaySplit } from '../src/sessions/day-split.js';
+import { splitByDay, type DaySplit } from '../src/sessions/day-split.js';
+import { dayEnd, dayOf, dayStart } from '../src/time/utc-days.js';
 
 const DAY = 86_400_000;
 const instant = fc.integer({ min: 0, max: 40 * DAY });

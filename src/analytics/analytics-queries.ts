@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
+import { dayOf } from '../time/utc-days.js';
 import type { AnalyticsRange } from './analytics-range.js';
 import { utcDayOf } from './utc-day.js';
 import { takeTurn } from '../limits/take-turn.js';
 
-const DAY = 86_400_000;
 
 const utcStartDay = utcDayOf('started_at');
 
@@ -23,8 +23,8 @@ export async function estimateRangeSessions(db: Kysely<Tables>, accountId: numbe
   const row = await db
     .selectFrom('session_days')
     .where('account_id', '=', accountId)
-    .where('day', '>=', Math.floor(range.startMs / DAY))
-    .where('day', '<=', Math.floor(range.endMs / DAY))
+    .where('day', '>=', dayOf(range.startMs))
+    .where('day', '<=', dayOf(range.endMs))
     .select((eb) => eb.fn.sum('sessions').as('sessions'))
     .executeTakeFirst();
   return Number(row?.sessions ?? 0);

@@ -1,8 +1,4 @@
-const DAY_MS = 86_400_000;
-
-export const dayOf = (ms: number) => Math.floor(ms / DAY_MS);
-export const dayStart = (day: number) => day * DAY_MS;
-export const dayEnd = (day: number) => (day + 1) * DAY_MS - 1;
+import { dayEnd, dayOf, dayStart } from '../time/utc-days.js';
 
 /** An inclusive range of started_at. */
 export type MsRange = readonly [from: number, to: number];

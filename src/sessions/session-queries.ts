@@ -5,7 +5,8 @@ import type { Tables } from '../db/tables.js';
 import { compareKeys, type SessionKey } from './session-cursor.js';
 import type { SessionOrder } from './session-order.js';
 import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
-import { dayEnd, dayOf, dayStart, splitByDay, type MsRange } from './day-split.js';
+import { dayEnd, dayOf, dayStart } from '../time/utc-days.js';
+import { splitByDay, type MsRange } from './day-split.js';
 import { countSessions, rowsAndTotal, totalArguments, totalOf } from './session-total.js';
 
 export interface SessionFilter {

@@ -1,5 +1,6 @@
 // Strict ISO 8601 parsing for the shapes the API allows (docs/api.md#times), and the one output format.
 // Date.parse is not used: it accepts impossible dates and many shapes the contract rejects.
+import { dayOf, dayStart } from './utc-days.js';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME =
@@ -71,7 +72,6 @@ export function isWritableInstant(ms: number): boolean {
   return ms >= MIN_WRITABLE_MS && ms <= MAX_WRITABLE_MS;
 }
 
-const DAY_MS = 86_400_000;
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 const four = (n: number) => (n < 1000 ? `0${three(n)}` : `${n}`);
@@ -86,8 +86,8 @@ export function formatUtc(ms: number): string {
     const iso = new Date(ms).toISOString();
     return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
   }
-  const days = Math.floor(ms / DAY_MS);
-  let rest = ms - days * DAY_MS;
+  const days = dayOf(ms);
+  let rest = ms - dayStart(days);
   const hour = Math.floor(rest / 3_600_000);
   rest -= hour * 3_600_000;
   const minute = Math.floor(rest / 60_000);

@@ -1,9 +1,9 @@
 import { isEmptyRange, resolveRange, type RangeArgs } from '../analytics/analytics-range.js';
 import { selectSessionsByDay } from '../analytics/sessions-by-day.js';
 import { validationError, type FieldProblem } from '../errors/api-error.js';
+import { dayStart } from '../time/utc-days.js';
 import { defineUseCase } from './use-case.js';
 
-const DAY_MS = 86_400_000;
 
 /** The sessions that started on one UTC day (`day`: its first instant), with all their events. */
 export interface AnalyticsDay {
@@ -26,6 +26,6 @@ export const analyticsDays = defineUseCase<RangeArgs, AnalyticsDay[]>({
     if (isEmptyRange(range)) return [];
 
     const days = await selectSessionsByDay(ctx.readsOffLoop, ctx.principal.accountId, range);
-    return days.map((d) => ({ day: d.day * DAY_MS, sessions: d.sessions, events: d.events, toolInvocations: d.toolInvocations }));
+    return days.map((d) => ({ day: dayStart(d.day), sessions: d.sessions, events: d.events, toolInvocations: d.toolInvocations }));
   },
 });

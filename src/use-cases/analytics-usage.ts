@@ -1,5 +1,6 @@
 import { isEmptyRange, resolveRange, type RangeArgs } from '../analytics/analytics-range.js';
 import { validationError, type FieldProblem } from '../errors/api-error.js';
+import { dayStart } from '../time/utc-days.js';
 import { selectErrorCounts, selectUsageParts, type UsagePart } from '../usage/usage-queries.js';
 import { summarizeUsage, type UsageSummary } from '../usage/usage-summary.js';
 import { callerName, inCallerNames, type ArgumentNames } from './argument-names.js';
@@ -9,7 +10,6 @@ export const USAGE_GROUPINGS = ['day', 'model'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
 export const DEFAULT_USAGE_GROUPING: UsageGrouping = 'day';
 
-const DAY_MS = 86_400_000;
 
 export interface AnalyticsUsageArgs extends RangeArgs {
   groupBy?: UsageGrouping | null;
@@ -61,7 +61,7 @@ export const analyticsUsage = defineUseCase<AnalyticsUsageArgs, UsageGroup[]>({
     const errorsByKey = new Map(errors.map((e) => [e.key, e.errors]));
     const keys = new Set([...partsByKey.keys(), ...errorsByKey.keys()]);
     const groups: UsageGroup[] = [...keys].map((key) => ({
-      day: groupBy === 'day' ? Number(key) * DAY_MS : null,
+      day: groupBy === 'day' ? dayStart(Number(key)) : null,
       model: groupBy === 'model' ? String(key) : null,
       ...summarizeUsage(partsByKey.get(key) ?? [], errorsByKey.get(key) ?? 0, ctx.prices),
     }));

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/open-database.js';
 import type { SessionRow, SessionToolsTable, Tables } from '../db/tables.js';
+import { dayOf, dayStart } from '../time/utc-days.js';
 import type { Difference, FoldedTable } from './difference.js';
 import { sessionAggregates, toolAggregates, type SessionAggregate, type ToolAggregate } from './event-aggregates.js';
 
@@ -19,7 +20,6 @@ export interface VerifySummary {
   differences: number;
 }
 
-const DAY_MS = 86_400_000;
 
 const SESSION_FIELDS = [
   'started_at', 'min_start_at', 'max_start_at', 'max_end_at', 'min_event_at', 'max_event_at', 'event_count', 'tool_invocations',
@@ -118,7 +118,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 function utcDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  return new Date(dayStart(day)).toISOString().slice(0, 10);
 }
 
 function bySessionAndTool<Row extends { session_id: string; tool_name: string }>(rows: readonly Row[]): Map<string, Map<string, Row>> {
@@ -168,7 +168,7 @@ class AccountCheck {
       const s = stored.get(id);
       const f = fresh.get(id);
       if (f) {
-        const day = Math.floor(Number(f.started_at) / DAY_MS);
+        const day = dayOf(Number(f.started_at));
         this.days.set(day, (this.days.get(day) ?? 0) + 1);
       }
       if (s && !f) this.diff('sessions', { session_id: id }, 'row', 'present', 'absent');
