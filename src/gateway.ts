@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KEY_CACHE_LIMITS, KeyCache } from './auth/key-cache.js';
 import { KeyStore } from './auth/key-store.js';
 import { watchRevocations } from './auth/revocation-feed.js';
 import type { GatewayConfig } from './config.js';
@@ -73,9 +72,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       (r) => r.close(),
     );
     const feed = opened.push(new SessionFeed({ db: database.db, now, limits: config.live, onError: onLiveError }), (f) => f.close());
-    const keyCache = relay instanceof PostgresRelay && config.postgres.keyCache ? new KeyCache(KEY_CACHE_LIMITS) : undefined;
-    const hearRevocation = keyCache && relay instanceof PostgresRelay ? watchRevocations(relay, keyCache, onLiveError) : undefined;
-    const keys = new KeyStore(database.db, keyCache);
+    const keyCache = relay instanceof PostgresRelay && config.postgres.keyCache ? watchRevocations(relay, onLiveError) : undefined;
+    const keys = new KeyStore(database.db, keyCache?.cache);
     // Requests only note a key's use; this writes them, off the request path. A failed flush keeps them for the next.
     const lastUsedTimer = opened.push(
       setInterval(() => {
@@ -100,7 +98,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const bodyBytesInFlight = new BodyBytesInFlight(config.http.bodyBytesInFlight);
     try {
       await relay.listen((message) => {
-        hearRevocation?.(message);
+        keyCache?.hear(message);
         feed.receive(message);
       });
     } catch (error) {

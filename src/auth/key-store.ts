@@ -1,11 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { reusable } from '../db/reusable-query.js';
 import { runsOnPostgres } from '../db/runs-on-postgres.js';
 import type { Tables } from '../db/tables.js';
 import { writeTransaction } from '../db/write-transaction.js';
-import { encodeChange } from '../live/change-message.js';
-import { CHANGE_CHANNEL } from '../live/change-relay.js';
+import { notifyChange } from '../live/postgres-relay.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, KEY_PATTERN, newKeyId } from './api-key.js';
 import type { KeyCache } from './key-cache.js';
 import { KeyUseLog } from './key-use-log.js';
@@ -143,7 +142,7 @@ export class KeyStore {
       if (existing.revoked_at === null) {
         await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).execute();
       }
-      if (runsOnPostgres(trx)) await sql`select pg_notify(${CHANGE_CHANNEL}, ${encodeChange({ kind: 'revoked', keyId: id })})`.execute(trx);
+      if (runsOnPostgres(trx)) await notifyChange(trx, { kind: 'revoked', keyId: id });
     });
     // This process's own cache forgets it now, not when the NOTIFY comes back.
     this.#cache?.revoked(id);

@@ -6,6 +6,11 @@ import { CHANGE_CHANNEL, type ChangeRelay } from './change-relay.js';
 
 const RECONNECT_MS = [250, 1000, 5000] as const;
 
+/** Sends `message` as a NOTIFY on `db`, or on a transaction, which sends it when (and only if) it commits. */
+export async function notifyChange(db: Kysely<Tables>, message: ChangeMessage): Promise<void> {
+  await sql`select pg_notify(${CHANGE_CHANNEL}, ${encodeChange(message)})`.execute(db);
+}
+
 /**
  * PostgreSQL LISTEN/NOTIFY: NOTIFY goes through the gateway's own pool; LISTEN holds one
  * connection of its own, re-established after a loss (messages sent while it is down are missed:
@@ -30,7 +35,7 @@ export class PostgresRelay implements ChangeRelay {
   }
 
   async publish(message: ChangeMessage): Promise<void> {
-    await sql`select pg_notify(${CHANGE_CHANNEL}, ${encodeChange(message)})`.execute(this.#db);
+    await notifyChange(this.#db, message);
   }
 
   /** Told each time the LISTEN connection is up (every NOTIFY from then on arrives) and each time it is lost. */
