@@ -7,12 +7,9 @@ import type { SessionOrder } from './session-order.js';
 import { SESSION_VIEW_COLUMNS, type SessionViewRow } from './session.js';
 import { dayEnd, dayOf, dayStart } from '../time/utc-days.js';
 import { splitByDay, type MsRange } from './day-split.js';
-import { countSessions, rowsAndTotal, totalArguments, totalOf } from './session-total.js';
+import { countSessions, rowsAndTotal, totalArguments, totalOf, type SessionFilter } from './session-total.js';
 
-export interface SessionFilter {
-  startMs: number | null;
-  endMs: number | null;
-}
+export type { SessionFilter };
 
 export interface SessionPageQuery extends SessionFilter {
   limit: number;

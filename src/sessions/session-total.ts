@@ -4,6 +4,12 @@ import type { Tables } from '../db/tables.js';
 import type { SessionViewRow } from './session.js';
 import { splitByDay, type MsRange } from './day-split.js';
 
+/** A date filter on started_at, each bound inclusive, null when open. */
+export interface SessionFilter {
+  startMs: number | null;
+  endMs: number | null;
+}
+
 /** Below and above every day `session_days` can hold (started_at is within years 0000–9999). */
 const FIRST_DAY = Number.MIN_SAFE_INTEGER;
 const LAST_DAY = Number.MAX_SAFE_INTEGER;
@@ -43,7 +49,7 @@ export function totalOf(db: Kysely<Tables>, p: Param, account: number, first: nu
 }
 
 /** The number of sessions matching the filter, in one statement. */
-export async function countSessions(db: Kysely<Tables>, accountId: number, { startMs, endMs }: { startMs: number | null; endMs: number | null }): Promise<number> {
+export async function countSessions(db: Kysely<Tables>, accountId: number, { startMs, endMs }: SessionFilter): Promise<number> {
   const query = reusable(db, 'sessions.total', (p) => db.selectNoFrom(totalOf(db, p, 0, 1).as('n')));
   const [row] = await query.execute(db, accountId, ...totalArguments(startMs, endMs));
   return Number(row?.n ?? 0);
@@ -53,7 +59,7 @@ export async function countSessions(db: Kysely<Tables>, accountId: number, { sta
 export type CountedRow = SessionViewRow & { total: number | string };
 
 /** The rows and the filter's total: read off the first row, or counted apart when the page is empty. */
-export async function rowsAndTotal(db: Kysely<Tables>, accountId: number, filter: { startMs: number | null; endMs: number | null }, rows: CountedRow[]) {
+export async function rowsAndTotal(db: Kysely<Tables>, accountId: number, filter: SessionFilter, rows: CountedRow[]): Promise<{ rows: SessionViewRow[]; total: number }> {
   const total = rows.length > 0 ? Number(rows[0]!.total) : await countSessions(db, accountId, filter);
-  return { rows: rows as SessionViewRow[], total };
+  return { rows, total };
 }
