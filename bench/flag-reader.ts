@@ -26,9 +26,14 @@ export class FlagReader {
     return this.flag;
   }
 
+  /** The flag's value as typed, inline or the next word; undefined when there is none. */
+  #raw(): string | undefined {
+    return this.#inline ?? this.#argv[++this.#at];
+  }
+
   /** The flag's value, inline or the next word; missing or empty is an error. */
   value(): string {
-    const value = this.#inline ?? this.#argv[++this.#at];
+    const value = this.#raw();
     if (!value) throw new FlagError(`${this.flag} needs a value.`);
     return value;
   }
@@ -43,7 +48,7 @@ export class FlagReader {
   }
 
   integer(min: number): number {
-    const value = this.#inline ?? this.#argv[++this.#at];
+    const value = this.#raw();
     if (value === undefined || !/^[0-9]+$/.test(value) || Number(value) < min) {
       throw new FlagError(`${this.flag} needs a whole number of at least ${min}; got ${shown(value)}.`);
     }
@@ -52,7 +57,7 @@ export class FlagReader {
 
   /** A decimal number, above 0 when `aboveZero`. */
   number(aboveZero: boolean): number {
-    const value = this.#inline ?? this.#argv[++this.#at];
+    const value = this.#raw();
     if (value === undefined || !/^[0-9]+(\.[0-9]+)?$/.test(value) || (aboveZero && Number(value) <= 0)) {
       throw new FlagError(`${this.flag} needs a number${aboveZero ? ' above 0' : ''}; got ${shown(value)}.`);
     }
@@ -60,7 +65,7 @@ export class FlagReader {
   }
 
   choice<T extends string>(choices: readonly T[]): T {
-    const value = this.#inline ?? this.#argv[++this.#at];
+    const value = this.#raw();
     if (!(choices as readonly (string | undefined)[]).includes(value)) {
       throw new FlagError(`${this.flag} is one of ${choices.join(', ')}; got ${shown(value)}.`);
     }
