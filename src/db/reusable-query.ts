@@ -16,14 +16,24 @@ export class ReusableQuery<Row> {
   readonly #slots: number[];
 
   constructor(build: (p: Param) => Compilable<Row>) {
-    const markers: object[] = [];
-    const p: Param = (index) => (markers[index] ??= { reusableQueryArgument: index }) as never;
+    const markers = new Map<object, number>();
+    const byIndex: object[] = [];
+    const p: Param = (index) => {
+      let marker = byIndex[index];
+      if (!marker) markers.set((marker = byIndex[index] = { reusableQueryArgument: index }), index);
+      return marker as never;
+    };
     this.#compiled = build(p).compile();
-    this.#slots = this.#compiled.parameters.map((value) => markers.indexOf(value as object));
+    this.#slots = this.#compiled.parameters.map((value) => markers.get(value as object) ?? -1);
     markReusable(this.#compiled.sql);
   }
 
-  async execute(db: Kysely<any>, ...args: unknown[]): Promise<Row[]> {
+  execute(db: Kysely<any>, ...args: unknown[]): Promise<Row[]> {
+    return this.run(db, args);
+  }
+
+  /** `execute` with the arguments as one array: a multi-row insert binds thousands. */
+  async run(db: Kysely<any>, args: readonly unknown[]): Promise<Row[]> {
     const constants = this.#compiled.parameters;
     const parameters = this.#slots.map((slot, i) => (slot >= 0 ? args[slot] : constants[i]));
     const result = await db.executeQuery<Row>({ ...this.#compiled, parameters });

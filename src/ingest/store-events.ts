@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { NewEvent, SessionsTable, SessionToolsTable, Tables } from '../db/tables.js';
+import type { NewEvent, SessionToolsTable, Tables } from '../db/tables.js';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
-import { insertRows, type PgColumnTypes } from '../db/pg-insert-rows.js';
+import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import { countedToolName } from './counted-tool-name.js';
@@ -61,9 +61,15 @@ const DELTA_COLUMNS: PgColumnTypes<SessionDelta> = {
   min_event_at: 'bigint', max_event_at: 'bigint', event_count: 'bigint', tool_invocations: 'bigint',
 };
 
-const DIRECT_COLUMNS: PgColumnTypes<SessionDelta & Pick<SessionsTable, 'direct_events'>> = { ...DELTA_COLUMNS, direct_events: 'bigint' };
+/** A direct batch's sessions row. */
+type DirectRow = SessionDelta & { direct_events: number };
 
-const REPORTED_COLUMNS: PgColumnTypes<SessionDelta & Pick<SessionsTable, ReportedColumn | 'r_event_count' | 'r_tool_invocations'>> = {
+/** A reported batch's sessions row: the deltas again in the r_* columns. */
+type ReportedRow = SessionDelta & Record<ReportedColumn, number | null> & { r_event_count: number; r_tool_invocations: number };
+
+const DIRECT_COLUMNS: PgColumnTypes<DirectRow> = { ...DELTA_COLUMNS, direct_events: 'bigint' };
+
+const REPORTED_COLUMNS: PgColumnTypes<ReportedRow> = {
   ...DELTA_COLUMNS, r_min_start_at: 'bigint', r_max_start_at: 'bigint', r_max_end_at: 'bigint', r_min_event_at: 'bigint',
   r_max_event_at: 'bigint', r_event_count: 'bigint', r_tool_invocations: 'bigint',
 };
@@ -147,6 +153,21 @@ function saturatingSum(column: keyof SessionToolsTable): RawBuilder<number> {
   return sql<number>`case when ${stored} > ${max} - ${added} then ${max} else ${stored} + ${added} end`;
 }
 
+const EVENTS = new RowInsert('events', EVENT_COLUMNS, (insert) => insert
+  .onConflict((oc) => oc.columns(['account_id', 'session_id', 'dedup_key']).doNothing())
+  .returning(['session_id', 'dedup_key']));
+
+const TOOLS = new RowInsert('session_tools', TOOL_COLUMNS, (insert) => insert
+  .onConflict((oc) =>
+    oc.columns(['account_id', 'session_id', 'tool_name']).doUpdateSet({
+      invocations: summed('invocations'),
+      results: summed('results'),
+      errors: summed('errors'),
+      duration_sum_us: saturatingSum('duration_sum_us'),
+      duration_count: summed('duration_count'),
+    }),
+  ));
+
 /** PostgreSQL's codes for a transaction chosen as a deadlock victim or failing serialization. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 5;
@@ -203,10 +224,7 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
   return withRetry(() => writeTransaction(db, async (trx) => {
     // The events keep the batch's order: it is their storage order, which orders a session's events of one instant.
     await lockAccountForWrite(trx, accountId);
-    const stored = rows.length === 0 ? [] : await insertRows(trx, 'events', rows, EVENT_COLUMNS)
-      .onConflict((oc) => oc.columns(['account_id', 'session_id', 'dedup_key']).doNothing())
-      .returning(['session_id', 'dedup_key'])
-      .execute();
+    const stored = await EVENTS.run(trx, rows);
     if (usage) await writeUsage(trx, accountId, usage);
     const storedIdentities = new Set(stored.map((r) => `${r.session_id}\u0000${r.dedup_key}`));
     const inserted = candidates.filter((_, i) => storedIdentities.has(keys[i]!));
@@ -225,17 +243,7 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     }
     const toolDeltas = foldToolDeltas(accountId, inserted).filter((d) => shows(d.session_id));
     if (toolDeltas.length > 0) {
-      await insertRows(trx, 'session_tools', toolDeltas, TOOL_COLUMNS)
-        .onConflict((oc) =>
-          oc.columns(['account_id', 'session_id', 'tool_name']).doUpdateSet({
-            invocations: summed('invocations'),
-            results: summed('results'),
-            errors: summed('errors'),
-            duration_sum_us: saturatingSum('duration_sum_us'),
-            duration_count: summed('duration_count'),
-          }),
-        )
-        .execute();
+      await TOOLS.run(trx, toolDeltas);
     }
     return {
       inserted: inserted.length,
@@ -262,23 +270,24 @@ function directOr<T>(merge: RawBuilder<T>, column: keyof SessionDelta): RawBuild
  * reported ones (or none), the batch's aggregates replace them.
  */
 async function upsertDirect(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<SessionClassCounts[]> {
-  return insertRows(trx, 'sessions', deltas.map((d) => ({ ...d, direct_events: d.event_count })), DIRECT_COLUMNS)
-    .onConflict((oc) =>
-      oc.columns(['account_id', 'id']).doUpdateSet({
-        min_start_at: directOr(merged('min_start_at', 'min'), 'min_start_at'),
-        max_start_at: directOr(merged('max_start_at', 'max'), 'max_start_at'),
-        max_end_at: directOr(merged('max_end_at', 'max'), 'max_end_at'),
-        min_event_at: directOr(merged('min_event_at', 'min') as RawBuilder<number>, 'min_event_at'),
-        max_event_at: directOr(merged('max_event_at', 'max') as RawBuilder<number>, 'max_event_at'),
-        started_at: directOr(sql<number>`coalesce(${merged('min_start_at', 'min')}, ${merged('min_event_at', 'min')})`, 'started_at'),
-        event_count: directOr(sql<number>`sessions.event_count + excluded.event_count`, 'event_count'),
-        tool_invocations: directOr(sql<number>`sessions.tool_invocations + excluded.tool_invocations`, 'tool_invocations'),
-        direct_events: sql<number>`sessions.direct_events + excluded.direct_events`,
-      }),
-    )
-    .returning(['id', 'direct_events', 'r_event_count'])
-    .execute();
+  return DIRECT.run(trx, deltas.map((d) => ({ ...d, direct_events: d.event_count })));
 }
+
+const DIRECT = new RowInsert('sessions', DIRECT_COLUMNS, (insert) => insert
+  .onConflict((oc) =>
+    oc.columns(['account_id', 'id']).doUpdateSet({
+      min_start_at: directOr(merged('min_start_at', 'min'), 'min_start_at'),
+      max_start_at: directOr(merged('max_start_at', 'max'), 'max_start_at'),
+      max_end_at: directOr(merged('max_end_at', 'max'), 'max_end_at'),
+      min_event_at: directOr(merged('min_event_at', 'min') as RawBuilder<number>, 'min_event_at'),
+      max_event_at: directOr(merged('max_event_at', 'max') as RawBuilder<number>, 'max_event_at'),
+      started_at: directOr(sql<number>`coalesce(${merged('min_start_at', 'min')}, ${merged('min_event_at', 'min')})`, 'started_at'),
+      event_count: directOr(sql<number>`sessions.event_count + excluded.event_count`, 'event_count'),
+      tool_invocations: directOr(sql<number>`sessions.tool_invocations + excluded.tool_invocations`, 'tool_invocations'),
+      direct_events: sql<number>`sessions.direct_events + excluded.direct_events`,
+    }),
+  )
+  .returning(['id', 'direct_events', 'r_event_count']));
 
 /** `when the session has direct events then <unchanged> else <the merged reported value>`. */
 function reportedOr<T>(column: keyof SessionDelta, merge: RawBuilder<T>): RawBuilder<T> {
@@ -290,18 +299,21 @@ function reportedOr<T>(column: keyof SessionDelta, merge: RawBuilder<T>): RawBui
  * The shown columns then equal the `r_*` ones.
  */
 async function upsertReported(trx: Kysely<Tables>, deltas: readonly SessionDelta[]): Promise<SessionClassCounts[]> {
+  return REPORTED.run(trx, deltas.map((d) => ({
+    ...d,
+    r_min_start_at: d.min_start_at, r_max_start_at: d.max_start_at, r_max_end_at: d.max_end_at,
+    r_min_event_at: d.min_event_at, r_max_event_at: d.max_event_at,
+    r_event_count: d.event_count, r_tool_invocations: d.tool_invocations,
+  })));
+}
+
+const REPORTED = new RowInsert('sessions', REPORTED_COLUMNS, (insert) => {
   const rMinStart = merged('r_min_start_at', 'min');
   const rMinEvent = merged('r_min_event_at', 'min') as RawBuilder<number>;
   const rMaxEvent = merged('r_max_event_at', 'max') as RawBuilder<number>;
   const rEvents = sql<number>`sessions.r_event_count + excluded.r_event_count`;
   const rTools = sql<number>`sessions.r_tool_invocations + excluded.r_tool_invocations`;
-  const rows = deltas.map((d) => ({
-    ...d,
-    r_min_start_at: d.min_start_at, r_max_start_at: d.max_start_at, r_max_end_at: d.max_end_at,
-    r_min_event_at: d.min_event_at, r_max_event_at: d.max_event_at,
-    r_event_count: d.event_count, r_tool_invocations: d.tool_invocations,
-  }));
-  return insertRows(trx, 'sessions', rows, REPORTED_COLUMNS)
+  return insert
     .onConflict((oc) =>
       oc.columns(['account_id', 'id']).doUpdateSet({
         r_min_start_at: rMinStart,
@@ -321,6 +333,5 @@ async function upsertReported(trx: Kysely<Tables>, deltas: readonly SessionDelta
         tool_invocations: reportedOr('tool_invocations', rTools),
       }),
     )
-    .returning(['id', 'direct_events', 'r_event_count'])
-    .execute();
-}
+    .returning(['id', 'direct_events', 'r_event_count']);
+});

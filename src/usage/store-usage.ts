@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
-import { insertRows, type PgColumnTypes } from '../db/pg-insert-rows.js';
+import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
 import type { ModelRequestErrorsTable, ModelRequestsTable, SessionMetricsTable, Tables } from '../db/tables.js';
-import { insertChunks } from '../db/statement-chunks.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import type { MetricPoint } from './metric-point.js';
@@ -123,35 +122,34 @@ function metricRows(accountId: number, points: readonly MetricPoint[]): { delta:
  * key, so the stored rows do not depend on the order, batching or repetition of deliveries.
  */
 export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: UsageBatch): Promise<void> {
-  for (const rows of insertChunks(trx, mergedRequestRows(accountId, batch.modelRequests))) {
-    await insertRows(trx, 'model_requests', rows, REQUEST_COLUMNS)
-      .onConflict((oc) =>
-        oc.columns(['account_id', 'session_id', 'request_key']).doUpdateSet({
-          model: upsertExtreme<string>('model_requests', 'model', 'max'),
-          ts: upsertExtreme('model_requests', 'ts', 'min'),
-          ...Object.fromEntries(LARGEST.map((column) => [column, upsertExtreme('model_requests', column, 'max')])),
-        }),
-      )
-      .execute();
-  }
+  await REQUESTS.run(trx, mergedRequestRows(accountId, batch.modelRequests));
   const errors = [...new Map(batch.errors.map((e) => [`${e.sessionId}\u0000${e.errorKey}`, e])).values()]
     .sort((a, b) => compareKeys(a.sessionId, a.errorKey, b.sessionId, b.errorKey));
-  for (const rows of insertChunks(trx, errors)) {
-    await insertRows(trx, 'model_request_errors', rows.map((e) => ({ account_id: accountId, session_id: e.sessionId, error_key: e.errorKey, model: e.model, ts: e.ts, status_code: e.statusCode })), ERROR_COLUMNS)
-      .onConflict((oc) => oc.columns(['account_id', 'session_id', 'error_key']).doNothing())
-      .execute();
-  }
+  await ERRORS.run(trx, errors.map((e) => ({ account_id: accountId, session_id: e.sessionId, error_key: e.errorKey, model: e.model, ts: e.ts, status_code: e.statusCode })));
   const { delta, cumulative } = metricRows(accountId, batch.metricPoints);
-  const metricKey = ['account_id', 'session_id', 'metric', 'series', 'point_key'] as const;
-  for (const rows of insertChunks(trx, delta)) {
-    await insertRows(trx, 'session_metrics', rows, METRIC_COLUMNS).onConflict((oc) => oc.columns([...metricKey]).doNothing()).execute();
-  }
-  for (const rows of insertChunks(trx, cumulative)) {
-    await insertRows(trx, 'session_metrics', rows, METRIC_COLUMNS)
-      .onConflict((oc) => oc.columns([...metricKey]).doUpdateSet({ value: upsertExtreme('session_metrics', 'value', 'max') }))
-      .execute();
-  }
+  await DELTA_METRICS.run(trx, delta);
+  await CUMULATIVE_METRICS.run(trx, cumulative);
 }
+
+const REQUESTS = new RowInsert('model_requests', REQUEST_COLUMNS, (insert) => insert
+  .onConflict((oc) =>
+    oc.columns(['account_id', 'session_id', 'request_key']).doUpdateSet({
+      model: upsertExtreme<string>('model_requests', 'model', 'max'),
+      ts: upsertExtreme('model_requests', 'ts', 'min'),
+      ...Object.fromEntries(LARGEST.map((column) => [column, upsertExtreme('model_requests', column, 'max')])),
+    }),
+  ));
+
+const ERRORS = new RowInsert('model_request_errors', ERROR_COLUMNS, (insert) => insert
+  .onConflict((oc) => oc.columns(['account_id', 'session_id', 'error_key']).doNothing()));
+
+const METRIC_KEY = ['account_id', 'session_id', 'metric', 'series', 'point_key'] as const;
+
+const DELTA_METRICS = new RowInsert('session_metrics', METRIC_COLUMNS, (insert) => insert
+  .onConflict((oc) => oc.columns([...METRIC_KEY]).doNothing()));
+
+const CUMULATIVE_METRICS = new RowInsert('session_metrics', METRIC_COLUMNS, (insert) => insert
+  .onConflict((oc) => oc.columns([...METRIC_KEY]).doUpdateSet({ value: upsertExtreme('session_metrics', 'value', 'max') })));
 
 /** Stores a usage batch in a transaction of its own (the transcript import; OTLP writes it with its events). */
 export async function storeUsage(db: Kysely<Tables>, accountId: number, batch: UsageBatch): Promise<void> {
