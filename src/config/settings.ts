@@ -48,6 +48,11 @@ export const SETTINGS = {
     env: 'TRENCHCOAT_WORKERS', flag: 'workers', parser: workerCount, default: 1,
     description: 'Processes serving the one port (`serve` only): above 1, a primary process starts them and shares rate limits, live changes and revocations between them.',
   }),
+  // Read by bin/trenchcoat.js before the process starts again with the caps; here so that a bad value is refused.
+  memoryCaps: setting({
+    env: 'TRENCHCOAT_MEMORY_CAPS', parser: onOff, default: true,
+    description: '`serve` and `demo` start again in the same process (same PID) with `--max-semi-space-size=8` (V8\'s young generation, which Node 24 grows to 128 MiB under load) and `MALLOC_ARENA_MAX=2` (unless already set): about a third less peak memory. Skipped when NODE_OPTIONS chooses `--max-semi-space-size` itself, and where Node lacks `process.execve` (Windows). Off: the process starts as asked.',
+  }),
   // Keys travel in headers, never cookies: any origin is safe to allow, and credentials are never allowed.
   corsOrigins: setting({
     env: 'TRENCHCOAT_CORS_ORIGINS', parser: corsOrigins, default: '*', shownDefault: '`*` (any origin, without credentials)',
