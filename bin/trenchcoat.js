@@ -20,7 +20,7 @@ const YOUNG_GENERATION = '--max-semi-space-size';
 const OFF = /^(0|false|no|off)$/i;
 const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith(YOUNG_GENERATION));
 if (SERVER_COMMANDS.has(process.argv[2]) && !chosen && !OFF.test(process.env.TRENCHCOAT_MEMORY_CAPS ?? '') && typeof process.execve === 'function') {
-  const args = [`${YOUNG_GENERATION}=8`, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const args = [`${YOUNG_GENERATION}=16`, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
   process.execve(process.execPath, [process.execPath, ...args], { MALLOC_ARENA_MAX: '2', ...process.env });
 }
 

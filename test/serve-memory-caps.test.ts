@@ -40,9 +40,9 @@ describe.skipIf(process.platform !== 'linux' || TEST_ENGINE !== 'sqlite')('serve
     return startedWith(server.child.pid!);
   };
 
-  it('by default: the same process, now with --max-semi-space-size=8 and MALLOC_ARENA_MAX=2', async () => {
+  it('by default: the same process, now with --max-semi-space-size=16 and MALLOC_ARENA_MAX=2', async () => {
     const { argv, env } = await serve('default');
-    expect(argv.slice(1, 4)).toEqual(['--max-semi-space-size=8', CLI, 'serve']);
+    expect(argv.slice(1, 4)).toEqual(['--max-semi-space-size=16', CLI, 'serve']);
     expect(env.get('MALLOC_ARENA_MAX')).toBe(process.env['MALLOC_ARENA_MAX'] ?? '2');
   });
 
