@@ -3,10 +3,10 @@ import type { Tables } from '../db/tables.js';
 import { compareKeys, type SessionKey } from './session-cursor.js';
 import type { SessionOrder } from './session-order.js';
 import {
-  anySessionBeside,
   countSessionsBefore,
   filterWindow,
   selectSessionWindowAndTotal,
+  selectSessionWindowBeside,
   type KeyWindow,
   type SessionFilter,
 } from './session-queries.js';
@@ -36,9 +36,9 @@ const lower = (a: SessionKey, b: SessionKey) => (compareKeys(a, b) <= 0 ? a : b)
 /**
  * A page by key (Relay's algorithm): the window is the filtered sessions after `after` and before
  * `before` in `order`; the page is its first `size` (or its last, `backward`). One seek reads
- * size + 1 rows (the extra one tells whether the window goes on) and the total; one probe of at most
- * one row, run beside it, tells whether anything lies on the cursor's other side. Neither depends on
- * how deep the cursor is.
+ * size + 1 rows (the extra one tells whether the window goes on) and the total; a probe of at most
+ * one row, in the same statement, tells whether anything lies on the cursor's other side. Neither
+ * depends on how deep the cursor is.
  *
  * hasNextPage and hasPreviousPage follow the Relay specification: paging forward, hasNextPage says
  * whether the window holds more, and hasPreviousPage whether any session matching the filters
@@ -56,10 +56,9 @@ export async function selectCursorPage(db: Kysely<Tables>, accountId: number, q:
   const scan: SessionOrder = asc !== q.backward ? 'asc' : 'desc';
   // Anything at the cursor the page does not end at, or beyond it (in `order`), among the filtered sessions.
   const opposite = q.backward ? q.before : q.after;
-  const [{ rows: read, total }, beyondOpposite] = await Promise.all([
-    selectSessionWindowAndTotal(db, accountId, window, scan, q.size + 1, q),
-    opposite ? anySessionBeside(db, accountId, filter, opposite, asc !== q.backward ? 'atOrBelow' : 'atOrAbove') : false,
-  ]);
+  const { rows: read, total, beside: beyondOpposite } = opposite
+    ? await selectSessionWindowBeside(db, accountId, window, scan, q.size + 1, q, { within: filter, key: opposite, side: asc !== q.backward ? 'atOrBelow' : 'atOrAbove' })
+    : { ...(await selectSessionWindowAndTotal(db, accountId, window, scan, q.size + 1, q)), beside: false };
   const more = read.length > q.size;
   const inScanOrder = more ? read.slice(0, q.size) : read;
   const rows = q.backward ? inScanOrder.reverse() : inScanOrder;

@@ -164,25 +164,79 @@ export async function selectSessionWindowAndTotal(
   return rowsAndTotal(db, accountId, filter, rows);
 }
 
-/** Whether a session's key is above `lower` and at most `key`: `side` 'atOrBelow'; or at least `key` and below `upper`: 'atOrAbove'. */
-export async function anySessionBeside(db: Kysely<Tables>, accountId: number, window: KeyWindow, key: SessionKey, side: 'atOrBelow' | 'atOrAbove'): Promise<boolean> {
-  const query = reusable(db, `sessions.beside.${side}`, (p) =>
-    db
-      .selectFrom('sessions')
-      .select('id')
-      .where('account_id', '=', p(0))
-      .where((eb) => eb(eb.refTuple('started_at', 'id'), side === 'atOrBelow' ? '>' : '>=', eb.tuple(p(1), p(2))))
-      .where((eb) => eb(eb.refTuple('started_at', 'id'), side === 'atOrBelow' ? '<=' : '<', eb.tuple(p(3), p(4))))
-      .limit(1),
-  );
-  // A key beyond the window's far edge bounds nothing: the question is then whether the window holds any.
+export type BesideSide = 'atOrBelow' | 'atOrAbove';
+
+/**
+ * Sessions above `from` and at most `to` ('atOrBelow'), or at least `from` and below `to` ('atOrAbove'), one at most:
+ * arguments `p(0)` the account, `p(first)` to `p(first + 3)` the two keys.
+ */
+function besideQuery(db: Kysely<Tables>, p: Param, side: BesideSide, first: number) {
+  return db
+    .selectFrom('sessions')
+    .select('id')
+    .where('account_id', '=', p(0))
+    .where((eb) => eb(eb.refTuple('started_at', 'id'), side === 'atOrBelow' ? '>' : '>=', eb.tuple(p(first), p(first + 1))))
+    .where((eb) => eb(eb.refTuple('started_at', 'id'), side === 'atOrBelow' ? '<=' : '<', eb.tuple(p(first + 2), p(first + 3))))
+    .limit(1);
+}
+
+/**
+ * The keys {@link besideQuery} looks between for sessions of `window` at or beyond `key` on `side`; null when `key`
+ * lies beyond the window's far edge, as it then bounds nothing: the question is whether the window holds any.
+ */
+function besideRange(window: KeyWindow, key: SessionKey, side: BesideSide): [SessionKey, SessionKey] | null {
   const { lower, upper } = window;
-  if (side === 'atOrBelow' ? compareKeys(key, upper) >= 0 : compareKeys(key, lower) <= 0) {
-    return (await selectSessionWindow(db, accountId, window, 'asc', 1)).length > 0;
-  }
-  const [from, to] = side === 'atOrBelow' ? [lower, key] : [key, upper];
+  if (side === 'atOrBelow' ? compareKeys(key, upper) >= 0 : compareKeys(key, lower) <= 0) return null;
+  return side === 'atOrBelow' ? [lower, key] : [key, upper];
+}
+
+/** Whether a session's key is above `lower` and at most `key`: `side` 'atOrBelow'; or at least `key` and below `upper`: 'atOrAbove'. */
+async function anySessionBeside(db: Kysely<Tables>, accountId: number, window: KeyWindow, key: SessionKey, side: BesideSide): Promise<boolean> {
+  const range = besideRange(window, key, side);
+  if (range === null) return (await selectSessionWindow(db, accountId, window, 'asc', 1)).length > 0;
+  const [from, to] = range;
+  const query = reusable(db, `sessions.beside.${side}`, (p) => besideQuery(db, p, side, 1));
   const rows = await query.execute(db, accountId, from.startedAt, from.id, to.startedAt, to.id);
   return rows.length > 0;
+}
+
+/** A cursor page's second question: whether any session of `within` lies at or beyond `key` on `side`. */
+export interface BesideProbe {
+  within: KeyWindow;
+  key: SessionKey;
+  side: BesideSide;
+}
+
+/**
+ * {@link selectSessionWindowAndTotal} and the answer to `probe`, in the same statement when the window holds any
+ * sessions (a page deep in the sessions then costs as many statements as the first page).
+ */
+export async function selectSessionWindowBeside(
+  db: Kysely<Tables>, accountId: number, window: KeyWindow, scan: SessionOrder, take: number, filter: SessionFilter, probe: BesideProbe,
+): Promise<SessionPageRows & { beside: boolean }> {
+  const range = besideRange(probe.within, probe.key, probe.side);
+  if (range === null) {
+    const page = await selectSessionWindowAndTotal(db, accountId, window, scan, take, filter);
+    return { ...page, beside: page.total > 0 };
+  }
+  const [from, to] = range;
+  const { lower, upper } = window;
+  const args = [accountId, lower.startedAt, lower.id, upper.startedAt, upper.id, take, from.startedAt, from.id, to.startedAt, to.id];
+  const withBeside = (p: Param) => windowQuery(db, scan, p).select((eb) => eb.exists(besideQuery(db, p, probe.side, 6)).as('beside'));
+  let rows: (SessionViewRow & { beside: unknown })[];
+  let total: number;
+  if (runsOnPostgres(db)) {
+    const query = reusable(db, `sessions.windowTotalBeside.${scan}.${probe.side}`, (p) => withBeside(p).select(totalOf(db, p, 0, 10).as('total')));
+    const counted = await query.execute(db, ...args, ...totalArguments(filter.startMs, filter.endMs));
+    rows = counted;
+    total = (await rowsAndTotal(db, accountId, filter, counted)).total;
+  } else {
+    const query = reusable(db, `sessions.windowBeside.${scan}.${probe.side}`, withBeside);
+    [rows, total] = await Promise.all([query.execute(db, ...args), countSessions(db, accountId, filter)]);
+  }
+  // The statement answers the probe on each row it returns; an empty window asks it apart.
+  const beside = rows[0] ? Boolean(Number(rows[0].beside)) : await anySessionBeside(db, accountId, probe.within, probe.key, probe.side);
+  return { rows, total, beside };
 }
 
 export interface SessionPageRows {
