@@ -66,8 +66,8 @@ export interface SqliteOptions extends SqliteBusyOptions {
 }
 
 // 16 MiB of page cache per connection (default 2 MiB; there are two, the writer and the read worker): the folded rows
-// that analytics and recent pages read stay in memory, while a gateway on a million sessions stays within about 250 MiB
-// (64 MiB each cost 40 to 60 MiB more, with no read measurably faster: the operating system caches the file too).
+// that recent pages read stay in memory, while a gateway on a million sessions stays near 250 MiB (64 MiB each cost
+// 40 to 60 MiB more). Pages beyond it come from the operating system's cache of the file, not the disk.
 const CACHE_SIZE = -16384;
 
 /** `postgres` applies to a postgres:// URL only (a SQLite file has no pool), `sqlite` to a file only. */
