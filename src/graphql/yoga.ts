@@ -31,6 +31,7 @@ import { usePersistedQueries, type PersistedQueryOptions } from './plugins/use-p
 import { usePartialDataStatus } from './plugins/use-partial-data-status.js';
 import { useRequestErrorCode } from './plugins/use-request-error-code.js';
 import { useResponseBudget } from './plugins/use-response-budget.js';
+import { useSharedLiveMessages } from './plugins/use-shared-live-messages.js';
 import { useSingleIngestion } from './plugins/use-single-ingestion.js';
 import { useSingleConnectionRefusal } from './plugins/use-single-connection-refusal.js';
 import { useSubscriptionRootRule } from './plugins/use-subscription-root-rule.js';
@@ -117,6 +118,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     useNoBatching(),
     useSingleConnectionRefusal(),
     useSubscriptionRootRule(),
+    useSharedLiveMessages(),
     useSingleIngestion(),
     useMaskedErrorRequestId(deps.logger),
     // After the request id is put in masked errors: it rewrites errors, and masking finds its causes by identity.

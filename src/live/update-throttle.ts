@@ -10,11 +10,19 @@ interface Slot {
 export class UpdateThrottle {
   readonly #intervalMs: number;
   readonly #emit: (accountId: number, sessionId: string) => void;
+  readonly #idle: (key: string) => void;
   readonly #slots = new Map<string, Slot>();
 
-  constructor(intervalMs: number, emit: (accountId: number, sessionId: string) => void) {
+  /** `idle` hears of a session that went a whole interval unchanged (by its key, `accountId:sessionId`). */
+  constructor(intervalMs: number, emit: (accountId: number, sessionId: string) => void, idle: (key: string) => void = () => {}) {
     this.#intervalMs = intervalMs;
     this.#emit = emit;
+    this.#idle = idle;
+  }
+
+  /** Whether the session changed within the last interval. */
+  active(key: string): boolean {
+    return this.#slots.has(key);
   }
 
   touch(accountId: number, sessionId: string): void {
@@ -34,6 +42,7 @@ export class UpdateThrottle {
       timer: setTimeout(() => {
         if (!slot.dirty) {
           this.#slots.delete(key);
+          this.#idle(key);
           return;
         }
         this.#emit(accountId, sessionId);
