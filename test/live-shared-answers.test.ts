@@ -1,6 +1,6 @@
-// One change, many subscribers (src/graphql/plugins/use-shared-live-messages.ts): the answer to a change is
-// computed once per document, variables, account and scopes and shared; every subscriber must still get
-// exactly what it asked for, and nothing of another's.
+// One change, many subscribers (src/graphql/plugins/use-shared-live-messages.ts, src/http/write-event-stream.ts):
+// the answer to a change is computed once per document, variables, account and scopes and shared, and an SSE
+// message is made once; every subscriber must still get exactly what it asked for, and nothing of another's.
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -84,5 +84,32 @@ describe('live answers shared between subscribers', () => {
     await t.post('/api/v1/events', { events: [event('tool_use', SESSION_A, minute(4), { data: { tool_name: 'Edit' } })] }, key);
     const second = dataOf(await stream.next(3000)) as { sessionUpdated: { eventCount: number } };
     expect(second.sessionUpdated.eventCount).toBe((first as { sessionUpdated: { eventCount: number } }).sessionUpdated.eventCount + 1);
+  });
+});
+
+describe('an SSE stream on the wire', () => {
+  it('opens with a comment, carries one `next` event per message and ends with `complete` at shutdown', async () => {
+    const t = await startTestGateway();
+    const key = await t.key();
+    const response = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': key },
+      body: JSON.stringify({ query: COUNTS }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    let text = '';
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true });
+    })();
+    await expect.poll(() => text).toBe(':\n\n');
+    await t.post('/api/v1/events', { events: [event('session_start', SESSION_A, minute(5))] }, key);
+    const message = `event: next\ndata: ${JSON.stringify({ data: { sessionUpdated: { id: SESSION_A, eventCount: 1 } } })}\n\n`;
+    await expect.poll(() => text).toBe(`:\n\n${message}`);
+    await t.close();
+    await reading;
+    expect(text).toBe(`:\n\n${message}event: complete\ndata:\n\n`);
   });
 });

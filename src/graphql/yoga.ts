@@ -19,6 +19,7 @@ import { renderLocalGraphiQL } from './local-graphiql.js';
 import { useAliasLimit } from './plugins/use-alias-limit.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useDepthLimit } from './plugins/use-depth-limit.js';
+import { useDirectEventStream } from './plugins/use-direct-event-stream.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
 import { useGraphiQLDelivery } from './plugins/use-graphiql-delivery.js';
 import { useMaskedErrorRequestId } from './plugins/use-masked-error-request-id.js';
@@ -119,6 +120,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     useSingleConnectionRefusal(),
     useSubscriptionRootRule(),
     useSharedLiveMessages(),
+    useDirectEventStream(),
     useSingleIngestion(),
     useMaskedErrorRequestId(deps.logger),
     // After the request id is put in masked errors: it rewrites errors, and masking finds its causes by identity.

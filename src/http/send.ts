@@ -2,11 +2,13 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { acceptedCoding, type ContentCoding } from './accepted-coding.js';
 import { COMPRESS_MIN_BYTES, encodeAnswer, isCompressibleType } from './encode-answer.js';
 import { entityTag, ifNoneMatchHits, weakTag } from './entity-tag.js';
+import { eventStreamOf } from './event-stream-response.js';
 import { pipeBody } from './pipe-body.js';
 import type { StreamGuard } from './stream-guard.js';
 import { closesAfterAnswer, lingerBeforeClose } from './linger-close.js';
 import { isStreamType } from './stream-media-types.js';
 import { mergeVary } from './vary-header.js';
+import { writeEventStream } from './write-event-stream.js';
 
 type Headers = Record<string, string | string[]>;
 
@@ -135,6 +137,11 @@ export async function sendFetchResponse(res: ServerResponse, response: Response,
     return;
   }
   res.writeHead(response.status, headers);
+  const events = eventStreamOf(response);
+  if (events) {
+    await writeEventStream(res, events, streams);
+    return;
+  }
   if (!response.body) {
     res.end();
     return;

@@ -189,9 +189,9 @@ export function attachGraphQLWebSocket(server: Server, deps: GraphQLWebSocketDep
     handle(bytes.toString('utf8')).catch(failed);
   }
 
-  function opened(socket: WebSocket, handshake: IncomingMessage, requestId: string): void {
+  function opened(socket: WebSocket, wire: Duplex, handshake: IncomingMessage, requestId: string): void {
     const state: SocketState = { socket, handshake, requestId, keyHeaders: null, principal: null, operations: 0, anonymousTimer: undefined };
-    const sender = new GuardedSender(socket, deps.streams, requestId);
+    const sender = new GuardedSender(socket, wire, deps.streams, requestId);
     const heartbeat = startHeartbeat(socket, deps.streams.writeTimeoutMs, () => sender.cut('timeout'));
     // ws reports a frame it refuses (too large, malformed) here, after closing with the matching code.
     socket.on('error', (error) => logger.debug({ reqId: requestId, err: error }, 'GraphQL over WebSocket: socket error'));
@@ -227,7 +227,7 @@ export function attachGraphQLWebSocket(server: Server, deps: GraphQLWebSocketDep
     const admission = await admit(PER_CLIENT, req, NO_HEADERS, requestId);
     if (!admission.admitted) return refuseUpgrade(socket, admission.refusal);
     if (socket.destroyed) return;
-    sockets.handleUpgrade(req, socket, head, (ws) => opened(ws, req, requestId));
+    sockets.handleUpgrade(req, socket, head, (ws) => opened(ws, socket, req, requestId));
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -1,14 +1,21 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { corkUntilTurnEnds } from '../../http/cork-until-turn-ends.js';
 import type { StreamCutReason, StreamGuard } from '../../http/stream-guard.js';
 
 /**
  * Sends a socket's messages under the live stream limits (src/http/stream-guard.ts), as SSE's pipeBody does: a
  * socket holding more than `bufferBytes` sent and not yet taken by the kernel, or whose unsent bytes see no
- * progress for `writeTimeoutMs`, is terminated. Each send resolves once its bytes were taken (or the socket is
- * gone), so a subscription whose client reads slowly waits, and its backlog stays in its coalescing queue.
+ * progress for `writeTimeoutMs`, is terminated. A send resolves at once while at most `PACED_BYTES` wait unsent,
+ * else once its bytes were taken (or the socket is gone), so a subscription whose client reads slowly waits, and
+ * its backlog stays in its coalescing queue. Messages sent in one turn of the event loop leave in one write.
  */
+/** Unsent bytes below which a send does not wait (a Node stream's default high-water mark). */
+export const PACED_BYTES = 16 * 1024;
+
 export class GuardedSender {
   readonly #socket: WebSocket;
+  readonly #wire: Duplex;
   readonly #guard: StreamGuard;
   readonly #requestId: string;
   readonly #waiting = new Set<() => void>();
@@ -17,8 +24,9 @@ export class GuardedSender {
   #measuring = false;
   #cut = false;
 
-  constructor(socket: WebSocket, guard: StreamGuard, requestId: string) {
+  constructor(socket: WebSocket, wire: Duplex, guard: StreamGuard, requestId: string) {
     this.#socket = socket;
+    this.#wire = wire;
     this.#guard = guard;
     this.#requestId = requestId;
   }
@@ -27,7 +35,8 @@ export class GuardedSender {
     const socket = this.#socket;
     if (this.#cut || socket.readyState !== socket.OPEN) return Promise.resolve();
     if (++this.#unsent === 1) this.#watchdog = setTimeout(() => this.cut('timeout'), this.#guard.writeTimeoutMs);
-    const sent = new Promise<void>((resolve) => {
+    corkUntilTurnEnds(this.#wire);
+    const taken = new Promise<void>((resolve) => {
       const done = () => {
         if (!this.#waiting.delete(done)) return;
         this.#written();
@@ -44,7 +53,9 @@ export class GuardedSender {
         if (socket.bufferedAmount > this.#guard.bufferBytes) this.cut('buffer');
       });
     }
-    return sent;
+    // As a stream's write() does: while little waits unsent the caller goes on (the messages of one change then
+    // leave together), past that it waits for the kernel to take these bytes.
+    return socket.bufferedAmount <= PACED_BYTES ? Promise.resolve() : taken;
   }
 
   /** Terminates the socket as a reader that does not keep up (logged and counted once). */
