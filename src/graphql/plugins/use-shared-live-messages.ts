@@ -9,11 +9,15 @@ import { toGraphQLError } from '../to-graphql-error.js';
 const documentIds = new WeakMap<DocumentNode, number>();
 let nextDocumentId = 0;
 
-/**
- * Per change the feed hands out (one object for every subscriber of its account): the answer for each
- * share key, or null once it carried errors (each subscriber then runs its own).
- */
-const answers = new WeakMap<object, Map<string, Promise<ExecutionResult | null>>>();
+/** One share key's answer to one change: null once it carried errors (each subscriber then runs its own). */
+interface SharedAnswer {
+  readonly pending: Promise<ExecutionResult | null>;
+  /** The answer once known, so that later subscribers take it without waiting a turn. */
+  result?: ExecutionResult | null;
+}
+
+/** Per change the feed hands out (one object for every subscriber of its account): the answer per share key. */
+const answers = new WeakMap<object, Map<string, SharedAnswer>>();
 
 /**
  * Which subscribers get the same answer to the same change: one document, operation and variables, one
@@ -37,14 +41,23 @@ function ownAnswer(args: ExecutionArgs, event: unknown): Promise<ExecutionResult
   });
 }
 
-async function answer(args: ExecutionArgs, key: string, event: unknown): Promise<ExecutionResult> {
+function answer(args: ExecutionArgs, key: string, event: unknown): ExecutionResult | Promise<ExecutionResult> {
   if (event instanceof StreamEnd || typeof event !== 'object' || event === null) return ownAnswer(args, event);
   let byKey = answers.get(event);
   if (!byKey) answers.set(event, (byKey = new Map()));
   const shared = byKey.get(key);
-  if (shared) return (await shared) ?? ownAnswer(args, event);
+  if (shared) {
+    if (shared.result !== undefined) return shared.result ?? ownAnswer(args, event);
+    return shared.pending.then((result) => result ?? ownAnswer(args, event));
+  }
   const own = ownAnswer(args, event);
-  byKey.set(key, own.then((result) => (result.errors ? null : result), () => null));
+  const entry: SharedAnswer = {
+    pending: own.then(
+      (result) => (entry.result = result.errors ? null : result),
+      () => (entry.result = null),
+    ),
+  };
+  byKey.set(key, entry);
   return own;
 }
 
