@@ -49,6 +49,8 @@ export class RequestBudgets {
 
   /** An answer (or a message) is complete: settles the budgets it used; the first refusal among them, if any. */
   settle(): ApiError | null {
+    // Every live message settles, most with nothing open (a shared answer was settled where it ran).
+    if (this.#open.length === 0) return null;
     const open = this.#open;
     this.#open = [];
     let refusal: ApiError | null = null;
