@@ -6,13 +6,14 @@ import type { ContentCoding } from './accepted-coding.js';
 export const COMPRESS_MIN_BYTES = 1024;
 
 /**
- * Chosen by measuring 200-session pages (34-36 KB of JSON) and the API description (37 KB), one core, best of
- * 600 runs: brotli 3 keeps 98-100% of brotli 4's saving for about 60% of its time (150 µs vs 245 µs on a page
- * of the benchmark's sessions, 4.2×), brotli 5 gains at most a fifth more for 2-4× the time, brotli 11 takes
- * 35-90 ms. gzip 1 is within 5-12% of gzip 6's size for a third to a sixth of its time. CPU, not bandwidth, is
- * what the gateway runs short of.
+ * Chosen by measuring, one core, hot loop: brotli 2 keeps 98-99% of brotli 3's saving for 55-68% of its time
+ * (an 8.9 KB page of 50 sessions: 2,244 bytes in 47 µs against 2,196 in 69 µs; a 200-session page of 36 KB: 8,430
+ * bytes in 165 µs against 8,368 in 302 µs; the 45 KB API description: 9,199 bytes in 213 µs against 8,908 in
+ * 347 µs; Intel Xeon, 2026-12-06), and beats gzip 1 on both counts; brotli 1 saves 5-12% less. In the server a
+ * page's encoding costs about twice the hot loop's time. gzip 1 is within 5-12% of gzip 6's size for a third to a
+ * sixth of its time. CPU, not bandwidth, is what the gateway runs short of.
  */
-const BROTLI_QUALITY = 3;
+const BROTLI_QUALITY = 2;
 const GZIP_LEVEL = 1;
 
 const brotliAsync = promisify(brotliCompress);
