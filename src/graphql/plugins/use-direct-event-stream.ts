@@ -1,6 +1,6 @@
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { eventStreamResponse } from '../../http/event-stream-response.js';
-import { stringifyResult } from '../stringify-result.js';
+import { stringifyWireResult } from '../wire-result.js';
 
 /**
  * A subscription answered as Server-Sent Events is written by the HTTP layer (src/http/write-event-stream.ts):
@@ -17,7 +17,7 @@ export function useDirectEventStream(): Plugin {
     },
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
       if (!resultProcessor || !subscriptions.has(request) || !isAsyncIterable(result)) return;
-      setResultProcessor((results, fetchAPI) => eventStreamResponse(fetchAPI, { results: results as AsyncIterable<unknown>, stringify: stringifyResult }), 'text/event-stream');
+      setResultProcessor((results, fetchAPI) => eventStreamResponse(fetchAPI, { results: results as AsyncIterable<unknown>, stringify: stringifyWireResult }), 'text/event-stream');
     },
   };
 }

@@ -20,7 +20,7 @@ import { GuardedSender } from './guarded-sender.js';
 import { startHeartbeat } from './heartbeat.js';
 import { handshakeRefusal } from './handshake-refusal.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
-import { wireError, wireResult } from './wire-errors.js';
+import { wireError, wireResult } from '../wire-result.js';
 
 /** The one path sockets open on: GraphQL's own. */
 export const GRAPHQL_WS_PATH = '/graphql';
