@@ -40,22 +40,13 @@ export class SessionFeed {
   readonly #throttle: UpdateThrottle;
   /** Reads in flight per session: an older read finishing last must not overwrite a newer state. */
   readonly #reads = new Map<string, number>();
-  /**
-   * The row last handed out per session while it keeps changing: a read behind a busy writer can already hold
-   * the changes the next read is for, and subscribers are not sent the same state twice.
-   */
-  readonly #sent = new Map<string, string>();
   #count = 0;
   #recheck: NodeJS.Timeout | null = null;
   #closed = false;
 
   constructor(deps: SessionFeedDeps) {
     this.#deps = deps;
-    this.#throttle = new UpdateThrottle(
-      deps.limits.intervalMs,
-      (accountId, sessionId) => void this.#deliver(accountId, sessionId),
-      (key) => this.#sent.delete(key),
-    );
+    this.#throttle = new UpdateThrottle(deps.limits.intervalMs, (accountId, sessionId) => void this.#deliver(accountId, sessionId));
   }
 
   get size(): number {
@@ -94,7 +85,6 @@ export class SessionFeed {
   close(): void {
     this.#closed = true;
     this.#throttle.clear();
-    this.#sent.clear();
     for (const set of [...this.#byAccount.values()]) for (const s of [...set]) s.end();
   }
 
@@ -109,9 +99,7 @@ export class SessionFeed {
       if (this.#reads.get(key) !== read) return;
       this.#reads.delete(key);
       if (!row) return;
-      const stamp = JSON.stringify(row);
-      if (this.#sent.get(key) === stamp) return;
-      if (this.#throttle.active(key)) this.#sent.set(key, stamp);
+      if (this.#throttle.repeats(key, JSON.stringify(row))) return;
       const session = toSession(row, this.#deps.now());
       const slow = () => new StreamEnd(apiError('RATE_LIMITED', `The subscriber fell more than ${this.#deps.limits.queue} sessions behind; the stream was ended.`));
       for (const s of subscribers) s.push(session, slow);

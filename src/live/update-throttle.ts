@@ -1,6 +1,8 @@
 interface Slot {
   timer: NodeJS.Timeout;
   dirty: boolean;
+  /** The state last passed on during this burst (see `repeats`). */
+  sent: string | null;
 }
 
 /**
@@ -10,19 +12,24 @@ interface Slot {
 export class UpdateThrottle {
   readonly #intervalMs: number;
   readonly #emit: (accountId: number, sessionId: string) => void;
-  readonly #idle: (key: string) => void;
   readonly #slots = new Map<string, Slot>();
 
-  /** `idle` hears of a session that went a whole interval unchanged (by its key, `accountId:sessionId`). */
-  constructor(intervalMs: number, emit: (accountId: number, sessionId: string) => void, idle: (key: string) => void = () => {}) {
+  constructor(intervalMs: number, emit: (accountId: number, sessionId: string) => void) {
     this.#intervalMs = intervalMs;
     this.#emit = emit;
-    this.#idle = idle;
   }
 
-  /** Whether the session changed within the last interval. */
-  active(key: string): boolean {
-    return this.#slots.has(key);
+  /**
+   * Whether `state` is what was last passed on for the session (`accountId:sessionId`) in its current burst;
+   * else it is remembered as such. A read behind a busy writer can already hold the changes the burst's
+   * closing read is for: that read finds nothing new.
+   */
+  repeats(key: string, state: string): boolean {
+    const slot = this.#slots.get(key);
+    if (!slot) return false;
+    if (slot.sent === state) return true;
+    slot.sent = state;
+    return false;
   }
 
   touch(accountId: number, sessionId: string): void {
@@ -36,17 +43,17 @@ export class UpdateThrottle {
     this.#arm(key, accountId, sessionId);
   }
 
-  #arm(key: string, accountId: number, sessionId: string): void {
+  #arm(key: string, accountId: number, sessionId: string, sent: string | null = null): void {
     const slot: Slot = {
       dirty: false,
+      sent,
       timer: setTimeout(() => {
         if (!slot.dirty) {
           this.#slots.delete(key);
-          this.#idle(key);
           return;
         }
         this.#emit(accountId, sessionId);
-        this.#arm(key, accountId, sessionId);
+        this.#arm(key, accountId, sessionId, slot.sent);
       }, this.#intervalMs),
     };
     slot.timer.unref();
