@@ -11,7 +11,7 @@ export interface EventStream {
 
 const streams = new WeakMap<Response, EventStream>();
 
-export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/event-stream',
   connection: 'keep-alive',
   'cache-control': 'no-cache',

@@ -7,7 +7,7 @@ import { StreamWriter } from './stream-writer.js';
 const PING = ':\n\n';
 const COMPLETE = 'event: complete\ndata:\n\n';
 /** How often an idle stream is pinged, so that proxies and clients keep it open (as Yoga does). */
-export const EVENT_STREAM_PING_MS = 12_000;
+const EVENT_STREAM_PING_MS = 12_000;
 
 /** Each result's message, made once however many streams carry it (the live feed shares one answer). */
 const frames = new WeakMap<object, string>();

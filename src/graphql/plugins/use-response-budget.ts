@@ -24,7 +24,7 @@ function budgetsOf(args: ExecutionArgs): RequestBudgets | undefined {
 }
 
 /** The whole answer becomes the refusal: no part of an answer over a limit is sent. */
-function refused(error: ApiError): ExecutionResult {
+export function refused(error: ApiError): ExecutionResult {
   return { data: null, errors: [toGraphQLError(error)] };
 }
 

@@ -1,9 +1,9 @@
-import { createSourceEventStream, execute, getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { StreamEnd } from '../../live/live-subscriber.js';
 import type { GraphQLContext } from '../context.js';
 import { mapEvents } from '../map-events.js';
-import { toGraphQLError } from '../to-graphql-error.js';
+import { refused } from './use-response-budget.js';
 
 /** A number per parsed document (Yoga's parser cache hands every request of one text the same document). */
 const documentIds = new WeakMap<DocumentNode, number>();
@@ -37,7 +37,7 @@ function ownAnswer(args: ExecutionArgs, event: unknown): Promise<ExecutionResult
   return Promise.resolve(execute({ ...args, rootValue: event })).then((result) => {
     // The message's budget is settled here, so that an answer over a limit is never shared (it has errors).
     const refusal = budgets?.settle();
-    return refusal ? { data: null, errors: [toGraphQLError(refusal)] } : result;
+    return refusal ? refused(refusal) : result;
   });
 }
 
@@ -70,12 +70,13 @@ function answer(args: ExecutionArgs, key: string, event: unknown): ExecutionResu
 export function useSharedLiveMessages(): Plugin {
   return {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
-      setSubscribeFn(async (args) => {
-        const key = shareKey(args as ExecutionArgs);
-        if (key === null || getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return subscribeFn(args);
-        const stream = await createSourceEventStream(args as ExecutionArgs);
-        if (!isAsyncIterable(stream)) return subscribeFn(args);
-        return mapEvents(stream[Symbol.asyncIterator](), (event) => answer(args as ExecutionArgs, key, event));
+      setSubscribeFn(async (envelopArgs) => {
+        const args = envelopArgs as ExecutionArgs;
+        const key = shareKey(args);
+        if (key === null) return subscribeFn(envelopArgs);
+        const stream = await createSourceEventStream(args);
+        if (!isAsyncIterable(stream)) return subscribeFn(envelopArgs);
+        return mapEvents(stream[Symbol.asyncIterator](), (event) => answer(args, key, event));
       });
     },
   };

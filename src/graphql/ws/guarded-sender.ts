@@ -3,16 +3,16 @@ import type { WebSocket } from 'ws';
 import { corkUntilTurnEnds } from '../../http/cork-until-turn-ends.js';
 import type { StreamCutReason, StreamGuard } from '../../http/stream-guard.js';
 
+/** Unsent bytes below which a send does not wait (a Node stream's default high-water mark). */
+const PACED_BYTES = 16 * 1024;
+
 /**
- * Sends a socket's messages under the live stream limits (src/http/stream-guard.ts), as SSE's pipeBody does: a
+ * Sends a socket's messages under the live stream limits (src/http/stream-guard.ts), as SSE's StreamWriter does: a
  * socket holding more than `bufferBytes` sent and not yet taken by the kernel, or whose unsent bytes see no
  * progress for `writeTimeoutMs`, is terminated. A send resolves at once while at most `PACED_BYTES` wait unsent,
  * else once its bytes were taken (or the socket is gone), so a subscription whose client reads slowly waits, and
  * its backlog stays in its coalescing queue. Messages sent in one turn of the event loop leave in one write.
  */
-/** Unsent bytes below which a send does not wait (a Node stream's default high-water mark). */
-export const PACED_BYTES = 16 * 1024;
-
 export class GuardedSender {
   readonly #socket: WebSocket;
   readonly #wire: Duplex;
