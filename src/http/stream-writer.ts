@@ -1,31 +1,29 @@
 import type { ServerResponse } from 'node:http';
-import { corkUntilTurnEnds } from './cork-until-turn-ends.js';
 import type { StreamCutReason, StreamGuard } from './stream-guard.js';
+import { StreamWatch } from './stream-watch.js';
 
 /**
  * Writes a response's body as it is produced. The producer waits for `drained()` when a write returns false,
  * so a slow reader's backlog stays where it was produced (a live subscriber's coalescing queue). `onLeft` runs
- * once when the client goes away. With a guard, a stream holding more than `bufferBytes` unsent, or whose
- * unsent bytes see no progress for `writeTimeoutMs`, has its connection destroyed: a client that does not read
- * cannot hold memory; and the writes of one turn of the event loop leave together.
+ * once when the client goes away. With a guard, the stream is held to its limits (StreamWatch): past them its
+ * connection is destroyed, so a client that does not read cannot hold memory.
  */
 export class StreamWriter {
   readonly #res: ServerResponse;
   readonly #guard: StreamGuard | null;
+  readonly #watch: StreamWatch | null;
   readonly #onLeft: () => void;
   #left = false;
   #wake: (() => void) | null = null;
-  #unsent = 0;
-  #watchdog: NodeJS.Timeout | undefined;
-  #measuring = false;
 
   constructor(res: ServerResponse, guard: StreamGuard | null, onLeft: () => void) {
     this.#res = res;
     this.#guard = guard;
+    this.#watch = guard ? new StreamWatch(guard, res.socket, () => res.writableLength, (reason) => this.#cutOff(reason)) : null;
     this.#onLeft = onLeft;
     const socket = res.socket;
     res.once('close', () => {
-      clearTimeout(this.#watchdog);
+      this.#watch?.stop();
       this.#leave();
     });
     // The client's FIN or reset reaches the socket a turn of the event loop before the response's 'close': a
@@ -42,21 +40,9 @@ export class StreamWriter {
 
   /** False when the caller should wait for `drained()` before writing more. */
   write(chunk: Uint8Array | string): boolean {
-    const res = this.#res;
-    const guard = this.#guard;
-    if (!guard) return res.write(chunk);
-    if (res.socket) corkUntilTurnEnds(res.socket);
-    if (++this.#unsent === 1) this.#watchdog = setTimeout(() => this.#cutOff('timeout'), guard.writeTimeoutMs);
-    const flushed = res.write(chunk, this.#written);
-    // What the kernel did not take is known only after this turn.
-    if (!this.#measuring) {
-      this.#measuring = true;
-      setImmediate(() => {
-        this.#measuring = false;
-        if (res.writableLength > guard.bufferBytes) this.#cutOff('buffer');
-      });
-    }
-    return flushed;
+    if (!this.#watch) return this.#res.write(chunk);
+    this.#watch.writing();
+    return this.#res.write(chunk, this.#written);
   }
 
   /** Whether the bytes written wait for the kernel (the client is not reading right now). */
@@ -103,15 +89,7 @@ export class StreamWriter {
     this.#guard.cut(res, reason, bufferedBytes);
   }
 
-  /** Progress: one write was taken by the kernel. */
   readonly #written = (): void => {
-    if (this.#res.destroyed) return;
-    this.#unsent--;
-    if (this.#unsent > 0) {
-      this.#watchdog?.refresh();
-    } else {
-      clearTimeout(this.#watchdog);
-      this.#watchdog = undefined;
-    }
+    if (!this.#res.destroyed) this.#watch?.taken();
   };
 }

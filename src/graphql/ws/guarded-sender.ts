@@ -1,58 +1,45 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { corkUntilTurnEnds } from '../../http/cork-until-turn-ends.js';
 import type { StreamCutReason, StreamGuard } from '../../http/stream-guard.js';
+import { StreamWatch } from '../../http/stream-watch.js';
 
 /** Unsent bytes below which a send does not wait (a Node stream's default high-water mark). */
 const PACED_BYTES = 16 * 1024;
 
 /**
- * Sends a socket's messages under the live stream limits (src/http/stream-guard.ts), as SSE's StreamWriter does: a
- * socket holding more than `bufferBytes` sent and not yet taken by the kernel, or whose unsent bytes see no
- * progress for `writeTimeoutMs`, is terminated. A send resolves at once while at most `PACED_BYTES` wait unsent,
+ * Sends a socket's messages under the live stream limits (StreamWatch), as SSE's StreamWriter does: past them the
+ * socket is terminated. A send resolves at once while at most `PACED_BYTES` wait unsent,
  * else once its bytes were taken (or the socket is gone), so a subscription whose client reads slowly waits, and
  * its backlog stays in its coalescing queue. Messages sent in one turn of the event loop leave in one write.
  */
 export class GuardedSender {
   readonly #socket: WebSocket;
-  readonly #wire: Duplex;
   readonly #guard: StreamGuard;
+  readonly #watch: StreamWatch;
   readonly #requestId: string;
   readonly #waiting = new Set<() => void>();
-  #unsent = 0;
-  #watchdog: NodeJS.Timeout | undefined;
-  #measuring = false;
   #cut = false;
 
   constructor(socket: WebSocket, wire: Duplex, guard: StreamGuard, requestId: string) {
     this.#socket = socket;
-    this.#wire = wire;
     this.#guard = guard;
+    this.#watch = new StreamWatch(guard, wire, () => socket.bufferedAmount, (reason) => this.cut(reason));
     this.#requestId = requestId;
   }
 
   send(data: string): Promise<void> {
     const socket = this.#socket;
     if (this.#cut || socket.readyState !== socket.OPEN) return Promise.resolve();
-    if (++this.#unsent === 1) this.#watchdog = setTimeout(() => this.cut('timeout'), this.#guard.writeTimeoutMs);
-    corkUntilTurnEnds(this.#wire);
+    this.#watch.writing();
     const taken = new Promise<void>((resolve) => {
       const done = () => {
         if (!this.#waiting.delete(done)) return;
-        this.#written();
+        this.#watch.taken();
         resolve();
       };
       this.#waiting.add(done);
       socket.send(data, done);
     });
-    // What the kernel did not take is known after this turn of the event loop.
-    if (!this.#measuring) {
-      this.#measuring = true;
-      setImmediate(() => {
-        this.#measuring = false;
-        if (socket.bufferedAmount > this.#guard.bufferBytes) this.cut('buffer');
-      });
-    }
     // As a stream's write() does: while little waits unsent the caller goes on (the messages of one change then
     // leave together), past that it waits for the kernel to take these bytes.
     return socket.bufferedAmount <= PACED_BYTES ? Promise.resolve() : taken;
@@ -70,16 +57,7 @@ export class GuardedSender {
 
   /** The socket closed: sends still waiting resolve, so nothing waits on it. */
   stop(): void {
-    clearTimeout(this.#watchdog);
+    this.#watch.stop();
     for (const done of [...this.#waiting]) done();
-  }
-
-  #written(): void {
-    this.#unsent--;
-    if (this.#unsent > 0) this.#watchdog?.refresh();
-    else {
-      clearTimeout(this.#watchdog);
-      this.#watchdog = undefined;
-    }
   }
 }
