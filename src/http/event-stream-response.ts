@@ -1,3 +1,5 @@
+import type { LiveOutletSlot } from '../graphql/live-outlet.js';
+
 /**
  * A GraphQL result stream answered as Server-Sent Events by the HTTP layer itself (write-event-stream.ts), not
  * through a fetch Response body: Yoga's body is a web stream of several chunks per message, which costs more
@@ -7,6 +9,8 @@ export interface EventStream {
   readonly results: AsyncIterable<unknown>;
   /** A result's JSON as its client reads it. */
   stringify(result: object): string;
+  /** Where the writer offers itself for live messages written around the results (src/graphql/live-outlet.ts). */
+  readonly outlet?: LiveOutletSlot;
 }
 
 const streams = new WeakMap<Response, EventStream>();

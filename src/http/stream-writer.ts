@@ -50,6 +50,11 @@ export class StreamWriter {
     return this.#res.writableLength > 0;
   }
 
+  /** Bytes written and not yet taken by the kernel (those corked for this turn included). */
+  get unsentBytes(): number {
+    return this.#res.writableLength;
+  }
+
   /** Resolves once the response drained or the client left. */
   drained(): Promise<void> {
     if (this.#left) return Promise.resolve();

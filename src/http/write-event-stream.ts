@@ -9,6 +9,9 @@ const COMPLETE = 'event: complete\ndata:\n\n';
 /** How often an idle stream is pinged, so that proxies and clients keep it open (as Yoga does). */
 const EVENT_STREAM_PING_MS = 12_000;
 
+/** Unsent bytes below which a live message written around the results does not wait (a stream's high-water mark). */
+const OUTLET_BYTES = 16 * 1024;
+
 /** Each result's message, made once however many streams carry it (the live feed shares one answer). */
 const frames = new WeakMap<object, string>();
 
@@ -37,6 +40,14 @@ export async function writeEventStream(res: ServerResponse, stream: EventStream,
   }, pingMs);
   try {
     writer.write(PING);
+    if (stream.outlet) {
+      stream.outlet.outlet = {
+        get ready() {
+          return !writer.left && writer.unsentBytes <= OUTLET_BYTES;
+        },
+        write: (result) => void writer.write(frameOf(result, stringify)),
+      };
+    }
     for (;;) {
       const next = await iterator.next();
       if (writer.left) return;
@@ -49,6 +60,7 @@ export async function writeEventStream(res: ServerResponse, stream: EventStream,
     }
     writer.end(COMPLETE);
   } finally {
+    if (stream.outlet) stream.outlet.outlet = null;
     clearInterval(ping);
     writer.release();
   }

@@ -16,6 +16,13 @@ export class StreamEnd {
 export type LiveMessage = Session | StreamEnd;
 
 /**
+ * Delivers an update around a subscriber's pipeline while that pipeline waits idle for its next message: false
+ * to leave the update to the pipeline; true once taken, and then `finish` runs exactly once (at once or later),
+ * with the update to hand the pipeline after all, or null. Until then, later updates queue.
+ */
+export type Bypass = (session: Session, finish: (handBack: Session | null) => void) => boolean;
+
+/**
  * One subscription's stream. Updates wait in a queue keyed by session, so a session that changes
  * again before the subscriber has read it takes one place with its newest state; a subscriber that
  * still falls `limit` sessions behind is ended instead of buffered without end.
@@ -25,6 +32,10 @@ export class LiveSubscriber implements AsyncIterableIterator<LiveMessage> {
   readonly #limit: number;
   readonly #onEnd: (subscriber: LiveSubscriber) => void;
   #waiting: ((result: IteratorResult<LiveMessage>) => void) | null = null;
+  /** Set by whoever reads the stream when it can write a message itself (src/graphql/plugins/use-shared-live-messages.ts). */
+  bypass: Bypass | null = null;
+  #bypassing = false;
+  #draining = false;
   #end: StreamEnd | null = null;
   #done = false;
   #released = false;
@@ -50,10 +61,8 @@ export class LiveSubscriber implements AsyncIterableIterator<LiveMessage> {
   /** False when the subscriber was too far behind and has been ended. */
   push(session: Session, slow: () => StreamEnd): boolean {
     if (this.ended) return false;
-    if (this.#waiting) {
-      const resolve = this.#waiting;
-      this.#waiting = null;
-      resolve({ value: session, done: false });
+    if (this.#waiting && !this.#bypassing) {
+      this.#offer(session);
       return true;
     }
     this.#pending.delete(session.id);
@@ -63,6 +72,44 @@ export class LiveSubscriber implements AsyncIterableIterator<LiveMessage> {
       return false;
     }
     return true;
+  }
+
+  /** The pipeline waits: `session` goes around it when the bypass takes it, else to it. */
+  #offer(session: Session): void {
+    if (this.bypass) {
+      this.#bypassing = true;
+      if (this.bypass(session, this.#bypassed)) return;
+      this.#bypassing = false;
+    }
+    this.#hand(session);
+  }
+
+  #hand(session: Session): void {
+    const resolve = this.#waiting!;
+    this.#waiting = null;
+    resolve({ value: session, done: false });
+  }
+
+  readonly #bypassed = (handBack: Session | null): void => {
+    this.#bypassing = false;
+    if (this.ended || !this.#waiting) return;
+    // A newer state of the session handed back may have queued meanwhile: then that one goes instead.
+    if (handBack && !this.#pending.has(handBack.id)) this.#hand(handBack);
+    else if (!this.#draining) this.#drain();
+  };
+
+  /** Updates that queued while one went around the pipeline: offered in turn, while the pipeline waits idle. */
+  #drain(): void {
+    this.#draining = true;
+    try {
+      while (this.#waiting && !this.#bypassing && !this.ended && this.#pending.size > 0) {
+        const [id, session] = this.#pending.entries().next().value!;
+        this.#pending.delete(id);
+        this.#offer(session);
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   /** Ends the stream (updates not yet read are dropped): with `reason` as its last message, or quietly. */

@@ -1,5 +1,6 @@
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { eventStreamResponse } from '../../http/event-stream-response.js';
+import { outletSlotFor, type LiveOutletSlot } from '../live-outlet.js';
 import { stringifyWireResult } from '../wire-result.js';
 
 /**
@@ -9,15 +10,20 @@ import { stringifyWireResult } from '../wire-result.js';
  * plugin's takes its place; any other answer (an error before the stream began, a query) stays Yoga's.
  */
 export function useDirectEventStream(): Plugin {
-  const subscriptions = new WeakSet<Request>();
+  const subscriptions = new WeakMap<Request, LiveOutletSlot>();
   return {
     onSubscribe({ args }) {
-      const request = (args.contextValue as { request?: Request } | null)?.request;
-      if (request) subscriptions.add(request);
+      const context = args.contextValue as { request?: Request } | null;
+      // The slot is made before the subscription starts, so that its stream can offer to be written around.
+      if (context?.request) subscriptions.set(context.request, outletSlotFor(context));
     },
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
-      if (!resultProcessor || !subscriptions.has(request) || !isAsyncIterable(result)) return;
-      setResultProcessor((results, fetchAPI) => eventStreamResponse(fetchAPI, { results: results as AsyncIterable<unknown>, stringify: stringifyWireResult }), 'text/event-stream');
+      const outlet = subscriptions.get(request);
+      if (!resultProcessor || !outlet || !isAsyncIterable(result)) return;
+      setResultProcessor(
+        (results, fetchAPI) => eventStreamResponse(fetchAPI, { results: results as AsyncIterable<unknown>, stringify: stringifyWireResult, outlet }),
+        'text/event-stream',
+      );
     },
   };
 }

@@ -1,7 +1,9 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { StreamEnd } from '../../live/live-subscriber.js';
+import { LiveSubscriber, StreamEnd } from '../../live/live-subscriber.js';
+import type { Session } from '../../sessions/session.js';
 import type { GraphQLContext } from '../context.js';
+import { outletSlotOf, type LiveOutletSlot } from '../live-outlet.js';
 import { mapEvents } from '../map-events.js';
 import { refused } from './use-response-budget.js';
 
@@ -9,11 +11,21 @@ import { refused } from './use-response-budget.js';
 const documentIds = new WeakMap<DocumentNode, number>();
 let nextDocumentId = 0;
 
+/** A subscriber whose message waits for its share key's answer, to be written to its outlet. */
+interface Waiter {
+  readonly subscriber: LiveSubscriber;
+  readonly slot: LiveOutletSlot;
+  readonly session: Session;
+  readonly finish: (handBack: Session | null) => void;
+}
+
 /** One share key's answer to one change: null once it carried errors (each subscriber then runs its own). */
 interface SharedAnswer {
   readonly pending: Promise<ExecutionResult | null>;
   /** The answer once known, so that later subscribers take it without waiting a turn. */
   result?: ExecutionResult | null;
+  /** Subscribers to write it to once known. */
+  waiters?: Waiter[];
 }
 
 /** Per change the feed hands out (one object for every subscriber of its account): the answer per share key. */
@@ -41,24 +53,81 @@ function ownAnswer(args: ExecutionArgs, event: unknown): Promise<ExecutionResult
   });
 }
 
-function answer(args: ExecutionArgs, key: string, event: unknown): ExecutionResult | Promise<ExecutionResult> {
-  if (event instanceof StreamEnd || typeof event !== 'object' || event === null) return ownAnswer(args, event);
+function answersTo(event: object): Map<string, SharedAnswer> {
   let byKey = answers.get(event);
   if (!byKey) answers.set(event, (byKey = new Map()));
+  return byKey;
+}
+
+/** Runs `args`'s own answer to `event` as the answer of its share key. */
+function startShared(byKey: Map<string, SharedAnswer>, key: string, own: Promise<ExecutionResult>): SharedAnswer {
+  const entry: SharedAnswer = {
+    pending: own.then(
+      (result) => settleShared(entry, result.errors ? null : result),
+      () => settleShared(entry, null),
+    ),
+  };
+  byKey.set(key, entry);
+  return entry;
+}
+
+function settleShared(entry: SharedAnswer, result: ExecutionResult | null): ExecutionResult | null {
+  entry.result = result;
+  const waiters = entry.waiters;
+  entry.waiters = undefined;
+  if (waiters) for (const waiter of waiters) deliver(waiter, result);
+  return result;
+}
+
+/** A waiting subscriber's message: written when the answer is shared and its client keeps up, else handed to its pipeline. */
+function deliver({ subscriber, slot, session, finish }: Waiter, result: ExecutionResult | null): void {
+  const outlet = slot.outlet;
+  if (result && outlet?.ready && !subscriber.ended) {
+    outlet.write(result);
+    finish(null);
+  } else {
+    finish(session);
+  }
+}
+
+function answer(args: ExecutionArgs, key: string, event: unknown): ExecutionResult | Promise<ExecutionResult> {
+  if (event instanceof StreamEnd || typeof event !== 'object' || event === null) return ownAnswer(args, event);
+  const byKey = answersTo(event);
   const shared = byKey.get(key);
   if (shared) {
     if (shared.result !== undefined) return shared.result ?? ownAnswer(args, event);
     return shared.pending.then((result) => result ?? ownAnswer(args, event));
   }
   const own = ownAnswer(args, event);
-  const entry: SharedAnswer = {
-    pending: own.then(
-      (result) => (entry.result = result.errors ? null : result),
-      () => (entry.result = null),
-    ),
-  };
-  byKey.set(key, entry);
+  startShared(byKey, key, own);
   return own;
+}
+
+/**
+ * The stream's bypass (src/live/live-subscriber.ts): while its pipeline waits idle and its outlet keeps up, a
+ * change's shared answer is written to the outlet directly, once known. The subscriber that starts the answer
+ * runs it as its own: should it carry errors, the pipeline sends it from `handedBack`, masked as any error is.
+ */
+function bypassFor(args: ExecutionArgs, key: string, subscriber: LiveSubscriber, slot: LiveOutletSlot, handedBack: WeakMap<object, Promise<ExecutionResult>>) {
+  return (session: Session, finish: (handBack: Session | null) => void): boolean => {
+    const outlet = slot.outlet;
+    if (!outlet?.ready) return false;
+    const byKey = answersTo(session);
+    let entry = byKey.get(key);
+    if (!entry) {
+      const own = ownAnswer(args, session);
+      handedBack.set(session, own);
+      entry = startShared(byKey, key, own);
+    }
+    if (entry.result === null) return false;
+    if (entry.result !== undefined) {
+      outlet.write(entry.result);
+      finish(null);
+      return true;
+    }
+    (entry.waiters ??= []).push({ subscriber, slot, session, finish });
+    return true;
+  };
 }
 
 /**
@@ -76,7 +145,14 @@ export function useSharedLiveMessages(): Plugin {
         if (key === null) return subscribeFn(envelopArgs);
         const stream = await createSourceEventStream(args);
         if (!isAsyncIterable(stream)) return subscribeFn(envelopArgs);
-        return mapEvents(stream[Symbol.asyncIterator](), (event) => answer(args, key, event));
+        // Answers this stream started around its pipeline, for the pipeline to send should they carry errors.
+        const handedBack = new WeakMap<object, Promise<ExecutionResult>>();
+        const slot = outletSlotOf(args.contextValue as object);
+        if (slot && stream instanceof LiveSubscriber) stream.bypass = bypassFor(args, key, stream, slot, handedBack);
+        return mapEvents(stream[Symbol.asyncIterator](), (event) => {
+          const own = typeof event === 'object' && event !== null ? handedBack.get(event) : undefined;
+          return own ?? answer(args, key, event);
+        });
       });
     },
   };

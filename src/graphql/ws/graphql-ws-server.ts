@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { KeyStore } from '../../auth/key-store.js';
@@ -21,6 +21,8 @@ import { startHeartbeat } from './heartbeat.js';
 import { handshakeRefusal } from './handshake-refusal.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
 import { wireError, wireResult } from '../wire-result.js';
+import { outletSlotFor } from '../live-outlet.js';
+import { nextMessageOutlet } from './next-message-outlet.js';
 
 /** The one path sockets open on: GraphQL's own. */
 export const GRAPHQL_WS_PATH = '/graphql';
@@ -60,6 +62,7 @@ interface SocketState {
   readonly socket: WebSocket;
   readonly handshake: IncomingMessage;
   readonly requestId: string;
+  readonly sender: GuardedSender;
   /** The key headers from connection_init; null without a key. */
   keyHeaders: IncomingHttpHeaders | null;
   principal: Principal | null;
@@ -141,7 +144,7 @@ export function attachGraphQLWebSocket(server: Server, deps: GraphQLWebSocketDep
       state.principal = admission.principal;
       return true;
     },
-    async onSubscribe(ctx, _id, payload) {
+    async onSubscribe(ctx, id, payload) {
       const { state } = ctx.extra;
       // The operation being subscribed is already listed.
       if (Object.keys(ctx.subscriptions).length > deps.operationsPerSocket) {
@@ -153,7 +156,9 @@ export function attachGraphQLWebSocket(server: Server, deps: GraphQLWebSocketDep
         if (state.keyHeaders && admission.refusal.status === 401) closeSocket(state.socket, CloseCode.Forbidden, 'Forbidden: the API key of this connection was revoked.');
         return [refusalError(admission.refusal)];
       }
-      return envelopedOperation(deps.yoga, { requestId, principal: admission.principal }, payload);
+      const operation = await envelopedOperation(deps.yoga, { requestId, principal: admission.principal }, payload);
+      if (!Array.isArray(operation)) outletSlotFor((operation as ExecutionArgs).contextValue as object).outlet = nextMessageOutlet(state.sender, id);
+      return operation;
     },
     onNext(ctx, _id, _payload, _args, result) {
       const { state } = ctx.extra;
@@ -190,8 +195,8 @@ export function attachGraphQLWebSocket(server: Server, deps: GraphQLWebSocketDep
   }
 
   function opened(socket: WebSocket, wire: Duplex, handshake: IncomingMessage, requestId: string): void {
-    const state: SocketState = { socket, handshake, requestId, keyHeaders: null, principal: null, operations: 0, anonymousTimer: undefined };
     const sender = new GuardedSender(socket, wire, deps.streams, requestId);
+    const state: SocketState = { socket, handshake, requestId, sender, keyHeaders: null, principal: null, operations: 0, anonymousTimer: undefined };
     const heartbeat = startHeartbeat(socket, deps.streams.writeTimeoutMs, () => sender.cut('timeout'));
     // ws reports a frame it refuses (too large, malformed) here, after closing with the matching code.
     socket.on('error', (error) => logger.debug({ reqId: requestId, err: error }, 'GraphQL over WebSocket: socket error'));

@@ -45,6 +45,24 @@ export class GuardedSender {
     return socket.bufferedAmount <= PACED_BYTES ? Promise.resolve() : taken;
   }
 
+  /** Whether a message sent now would not wait (see `send`). */
+  get keepsUp(): boolean {
+    const socket = this.#socket;
+    return !this.#cut && socket.readyState === socket.OPEN && socket.bufferedAmount <= PACED_BYTES;
+  }
+
+  /** Sends a message nobody waits for (a live message written around its pipeline while the socket `keepsUp`). */
+  post(data: string): void {
+    const socket = this.#socket;
+    if (this.#cut || socket.readyState !== socket.OPEN) return;
+    this.#watch.writing();
+    socket.send(data, this.#posted);
+  }
+
+  readonly #posted = (): void => {
+    if (!this.#cut) this.#watch.taken();
+  };
+
   /** Terminates the socket as a reader that does not keep up (logged and counted once). */
   cut(reason: StreamCutReason): void {
     const socket = this.#socket;
