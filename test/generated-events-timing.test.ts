@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeDemoData } from '../src/cli/demo-command.js';
 import { demoSessions, type DemoSession } from '../src/demo/demo-events.js';
+import { TEST_ENGINE } from './support/test-database.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 const DAY_MS = 86_400_000;
@@ -64,7 +65,8 @@ function expectWellFormed(session: DemoSession, what: string): void {
   expect(openTools.size, what).toBe(0);
 }
 
-describe('generated sessions (seed)', () => {
+// Pure generation, no database: one engine's run is enough.
+describe.runIf(TEST_ENGINE === 'sqlite')('generated sessions (seed)', () => {
   it('for any now, count and span: every event at or before now, in order; the last two open, the others ended', () => {
     const nowArb = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2090-01-01T00:00:00Z') });
     fc.assert(
