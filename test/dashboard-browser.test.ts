@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Overview,
   SessionDetail,
@@ -32,6 +32,7 @@ import { importPrincipal } from '../src/import/import-transcripts.js';
 import { createUseCaseContext } from '../src/use-cases/use-case-context.js';
 import { available, describeNeeding } from './support/requirements.js';
 import { event, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { TEST_ENGINE } from './support/test-database.js';
 
 /** "Now" for the data and the browser: 14:30 local time, far from a local or UTC midnight. */
 const NOW = Date.parse('2025-06-18T09:00:00Z');
@@ -218,7 +219,8 @@ function sortedTools(tools: readonly Tool[], column: Column, descending: boolean
 
 // ------------------------------------------------------------------------------------------------------------------
 
-describeNeeding('chromium', 'the dashboard in Chromium', () => {
+// One engine's run is enough: the page is what is tested here; the API it reads is tested on both engines.
+describe.runIf(TEST_ENGINE === 'sqlite')('the dashboard', () => describeNeeding('chromium', 'in Chromium', () => {
   let browser: Browser;
   let t: TestGateway;
   /** read:analytics only: what the dashboard needs. */
@@ -791,4 +793,4 @@ describeNeeding('chromium', 'the dashboard in Chromium', () => {
     expect(luminance(light.page)).toBeGreaterThan(luminance(light.text));
     expectClean(visit);
   });
-});
+}));

@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { TEST_ENGINE } from './support/test-database.js';
 
 function open(url: string): Promise<Socket> {
   const { hostname, port } = new URL(url);
@@ -28,7 +29,8 @@ function untilClosed(socket: Socket, limitMs: number): Promise<{ text: string; c
   });
 }
 
-describe('HTTP timeouts and connection limits', () => {
+// One engine's run is enough: timeouts and connection limits are the HTTP layer's, whatever the store.
+describe.runIf(TEST_ENGINE === 'sqlite')('HTTP timeouts and connection limits', () => {
   let t: TestGateway;
   beforeAll(async () => {
     t = await startTestGateway({
@@ -76,7 +78,7 @@ describe('HTTP timeouts and connection limits', () => {
   });
 });
 
-describe('HTTP limit settings', () => {
+describe.runIf(TEST_ENGINE === 'sqlite')('HTTP limit settings', () => {
   it('refuses a bad value at start, naming the variable', async () => {
     await expect(startTestGateway({ env: { TRENCHCOAT_HEADERS_TIMEOUT_MS: 'soon' } })).rejects.toThrow(/TRENCHCOAT_HEADERS_TIMEOUT_MS/);
     await expect(startTestGateway({ env: { TRENCHCOAT_HEADERS_TIMEOUT_MS: '5000', TRENCHCOAT_REQUEST_TIMEOUT_MS: '1000' } })).rejects.toThrow(/TRENCHCOAT_REQUEST_TIMEOUT_MS/);
