@@ -22,7 +22,7 @@ import { handshakeRefusal } from './handshake-refusal.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
 import { wireError, wireResult } from '../wire-result.js';
 import { outletSlotFor } from '../live-outlet.js';
-import { nextMessageOutlet } from './next-message-outlet.js';
+import { NextMessageOutlet } from './next-message-outlet.js';
 
 /** The one path sockets open on: GraphQL's own. */
 export const GRAPHQL_WS_PATH = '/graphql';
@@ -157,7 +157,7 @@ export function attachGraphQLWebSocket(server: Server, deps: GraphQLWebSocketDep
         return [refusalError(admission.refusal)];
       }
       const operation = await envelopedOperation(deps.yoga, { requestId, principal: admission.principal }, payload);
-      if (!Array.isArray(operation)) outletSlotFor((operation as ExecutionArgs).contextValue as object).outlet = nextMessageOutlet(state.sender, id);
+      if (!Array.isArray(operation)) outletSlotFor((operation as ExecutionArgs).contextValue as object).outlet = new NextMessageOutlet(state.sender, id);
       return operation;
     },
     onNext(ctx, _id, _payload, _args, result) {
