@@ -1,5 +1,4 @@
-import type { Writable } from 'node:stream';
-import { corkUntilTurnEnds } from './cork-until-turn-ends.js';
+import { corkUntilTurnEnds, type Corkable } from './cork-until-turn-ends.js';
 import type { StreamCutReason, StreamGuard } from './stream-guard.js';
 
 /**
@@ -9,14 +8,14 @@ import type { StreamCutReason, StreamGuard } from './stream-guard.js';
  */
 export class StreamWatch {
   readonly #guard: StreamGuard;
-  readonly #wire: Writable | null;
+  readonly #wire: Corkable | null;
   readonly #unsentBytes: () => number;
   readonly #cut: (reason: StreamCutReason) => void;
   #unsent = 0;
   #watchdog: NodeJS.Timeout | undefined;
   #measuring = false;
 
-  constructor(guard: StreamGuard, wire: Writable | null, unsentBytes: () => number, cut: (reason: StreamCutReason) => void) {
+  constructor(guard: StreamGuard, wire: Corkable | null, unsentBytes: () => number, cut: (reason: StreamCutReason) => void) {
     this.#guard = guard;
     this.#wire = wire;
     this.#unsentBytes = unsentBytes;

@@ -19,7 +19,8 @@ export class StreamWriter {
   constructor(res: ServerResponse, guard: StreamGuard | null, onLeft: () => void) {
     this.#res = res;
     this.#guard = guard;
-    this.#watch = guard ? new StreamWatch(guard, res.socket, () => res.writableLength, (reason) => this.#cutOff(reason)) : null;
+    // The response itself is corked, not its socket: Node then sends a turn's writes as one chunk.
+    this.#watch = guard ? new StreamWatch(guard, res, () => res.writableLength, (reason) => this.#cutOff(reason)) : null;
     this.#onLeft = onLeft;
     const socket = res.socket;
     res.once('close', () => {
