@@ -48,7 +48,7 @@ export class StreamWriter {
 
   /** Whether the bytes written wait for the kernel (the client is not reading right now). */
   get waiting(): boolean {
-    return this.#res.writableLength > 0;
+    return this.unsentBytes > 0;
   }
 
   /** Bytes written and not yet taken by the kernel (those corked for this turn included). */

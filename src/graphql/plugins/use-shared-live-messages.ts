@@ -59,8 +59,8 @@ function answersTo(event: object): Map<string, SharedAnswer> {
   return byKey;
 }
 
-/** Runs `args`'s own answer to `event` as the answer of its share key. */
-function startShared(byKey: Map<string, SharedAnswer>, key: string, own: Promise<ExecutionResult>): SharedAnswer {
+/** Makes one subscriber's own answer, still running, the answer of its share key to this change. */
+function shareAnswer(byKey: Map<string, SharedAnswer>, key: string, own: Promise<ExecutionResult>): SharedAnswer {
   const entry: SharedAnswer = {
     pending: own.then(
       (result) => settleShared(entry, result.errors ? null : result),
@@ -99,7 +99,7 @@ function answer(args: ExecutionArgs, key: string, event: unknown): ExecutionResu
     return shared.pending.then((result) => result ?? ownAnswer(args, event));
   }
   const own = ownAnswer(args, event);
-  startShared(byKey, key, own);
+  shareAnswer(byKey, key, own);
   return own;
 }
 
@@ -117,15 +117,12 @@ function bypassFor(args: ExecutionArgs, key: string, subscriber: LiveSubscriber,
     if (!entry) {
       const own = ownAnswer(args, session);
       handedBack.set(session, own);
-      entry = startShared(byKey, key, own);
+      entry = shareAnswer(byKey, key, own);
     }
     if (entry.result === null) return false;
-    if (entry.result !== undefined) {
-      outlet.write(entry.result);
-      finish(null);
-      return true;
-    }
-    (entry.waiters ??= []).push({ subscriber, slot, session, finish });
+    const waiter: Waiter = { subscriber, slot, session, finish };
+    if (entry.result === undefined) (entry.waiters ??= []).push(waiter);
+    else deliver(waiter, entry.result);
     return true;
   };
 }
