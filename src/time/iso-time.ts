@@ -3,8 +3,6 @@
 import { dayOf, dayStart } from './utc-days.js';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
 export type ParsedTime = { ok: true; ms: number } | { ok: false; message: string };
 
@@ -40,27 +38,79 @@ export function parseDateOrDateTime(input: string): ParsedTime {
   return parseDateTime(input, DATE_HINT);
 }
 
-/** A date-time with `Z` or an offset; fractions finer than a millisecond are truncated. */
+/** The value of `count` ASCII digits of `input` from `at`, or -1 when one of them is not a digit. */
+function digitsAt(input: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = input.charCodeAt(i) - 48;
+    // Past the end, charCodeAt gives NaN, which no comparison lets through.
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Days from 1970-01-01 to a valid proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function malformedDateTime(hint: string): ParsedTime {
+  return { ok: false, message: `Not a valid date-time: expected ${hint}.` };
+}
+
+const COLON = 58;
+const DASH = 45;
+const DOT = 46;
+const PLUS = 43;
+const T = 84;
+const Z = 90;
+
+/**
+ * A date-time with `Z` or an offset; fractions finer than a millisecond are truncated. Read with char codes and
+ * arithmetic rather than a regular expression and Date: every ingested event has one, and the regular expression,
+ * its captures and Date were a fifth of the instructions a 1000-event batch cost before it reached the database.
+ */
 export function parseDateTime(input: string, hint = 'YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)'): ParsedTime {
-  const match = DATE_TIME.exec(input);
-  if (!match) return { ok: false, message: `Not a valid date-time: expected ${hint}.` };
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
-    number, number, number, number, number, number,
-  ];
-  const fraction = match[7] ?? '';
-  const zone = match[8] as string;
-  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) {
-    return { ok: false, message: `Not a valid date-time: expected ${hint}.` };
+  const length = input.length;
+  if (length < 20 || input.charCodeAt(4) !== DASH || input.charCodeAt(7) !== DASH || input.charCodeAt(10) !== T ||
+    input.charCodeAt(13) !== COLON || input.charCodeAt(16) !== COLON) return malformedDateTime(hint);
+  const year = digitsAt(input, 0, 4);
+  const month = digitsAt(input, 5, 2);
+  const day = digitsAt(input, 8, 2);
+  const hour = digitsAt(input, 11, 2);
+  const minute = digitsAt(input, 14, 2);
+  const second = digitsAt(input, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return malformedDateTime(hint);
+  let at = 19;
+  let millis = 0;
+  if (input.charCodeAt(at) === DOT) {
+    const first = ++at;
+    while (at < length && digitsAt(input, at, 1) >= 0) at++;
+    if (at === first) return malformedDateTime(hint);
+    for (let i = first; i < first + 3; i++) millis = millis * 10 + (i < at ? input.charCodeAt(i) - 48 : 0);
   }
-  let offsetMinutes = 0;
-  if (zone !== 'Z') {
-    const zh = Number(zone.slice(1, 3));
-    const zm = Number(zone.slice(4, 6));
-    if (zh > 23 || zm > 59) return { ok: false, message: `Not a valid UTC offset: ${zone}.` };
-    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (zh * 60 + zm);
+  const sign = input.charCodeAt(at);
+  let zoneHours = 0;
+  let zoneMinutes = 0;
+  if (sign === Z) {
+    if (at + 1 !== length) return malformedDateTime(hint);
+  } else {
+    if ((sign !== PLUS && sign !== DASH) || at + 6 !== length || input.charCodeAt(at + 3) !== COLON) return malformedDateTime(hint);
+    zoneHours = digitsAt(input, at + 1, 2);
+    zoneMinutes = digitsAt(input, at + 4, 2);
+    if (zoneHours < 0 || zoneMinutes < 0) return malformedDateTime(hint);
   }
-  const millis = Number(fraction.slice(0, 3).padEnd(3, '0'));
-  return { ok: true, ms: utcMs(year, month, day, hour, minute, second, millis) - offsetMinutes * 60_000 };
+  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return malformedDateTime(hint);
+  if (zoneHours > 23 || zoneMinutes > 59) return { ok: false, message: `Not a valid UTC offset: ${input.slice(at)}.` };
+  const offsetMinutes = (sign === DASH ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  const ms = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+  return { ok: true, ms: ms - offsetMinutes * 60_000 };
 }
 
 /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants the output format (docs/api.md#times) can write. */
