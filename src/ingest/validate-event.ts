@@ -1,6 +1,6 @@
 import { isWritableInstant, parseDateTime } from '../time/iso-time.js';
 import type { FieldProblem } from '../errors/api-error.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJsonWithin } from './canonical-json.js';
 import { EVENT_TYPES, isEventType } from './event-types.js';
 import { normalizeSessionId } from './session-id.js';
 import { isStorableText } from './storable-text.js';
@@ -17,15 +17,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** True when `value` nests objects and arrays more than `max` levels deep; checked without recursion, so any depth is safe. */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
+/** Whether `text` has more than `max` code points; a string no longer than `max` UTF-16 units cannot. */
+function codePointsOver(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let count = 0;
+  for (const _ of text) if (++count > max) return true;
   return false;
 }
 
@@ -79,24 +75,27 @@ export function validateEvent(raw: unknown): EventCheck {
   let durationUs: number | null = null;
   if (data !== undefined && data !== null) {
     if (!isPlainObject(data)) problems.push({ field: 'data', message: 'must be an object' });
-    else if (nestedDeeperThan(data, MAX_DATA_DEPTH)) {
-      problems.push({ field: 'data', message: `must nest objects and arrays at most ${MAX_DATA_DEPTH} levels deep` });
-    } else {
-      dataJson = canonicalJson(data);
-      // Kept in data either way; only text both engines store faithfully is indexed.
-      toolUseId = columnText(data['tool_use_id']);
-      toolName = columnText(data['tool_name']);
-      isError = data['is_error'] === true;
-      durationUs = toMicroseconds(data['duration_ms']);
-      if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
-        problems.push({ field: 'data', message: `must be at most ${MAX_DATA_BYTES} bytes as JSON` });
+    else {
+      const canonical = canonicalJsonWithin(data, MAX_DATA_DEPTH);
+      if (canonical === null) {
+        problems.push({ field: 'data', message: `must nest objects and arrays at most ${MAX_DATA_DEPTH} levels deep` });
+      } else {
+        dataJson = canonical;
+        // Kept in data either way; only text both engines store faithfully is indexed.
+        toolUseId = columnText(data['tool_use_id']);
+        toolName = columnText(data['tool_name']);
+        isError = data['is_error'] === true;
+        durationUs = toMicroseconds(data['duration_ms']);
+        if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
+          problems.push({ field: 'data', message: `must be at most ${MAX_DATA_BYTES} bytes as JSON` });
+        }
       }
     }
   }
 
   const eventId = raw['event_id'];
   if (eventId !== undefined && eventId !== null) {
-    if (typeof eventId !== 'string' || eventId.length === 0 || [...eventId].length > MAX_EVENT_ID_LENGTH) {
+    if (typeof eventId !== 'string' || eventId.length === 0 || codePointsOver(eventId, MAX_EVENT_ID_LENGTH)) {
       problems.push({ field: 'event_id', message: `must be a string of 1 to ${MAX_EVENT_ID_LENGTH} characters` });
     } else if (!isStorableText(eventId)) {
       problems.push({ field: 'event_id', message: 'must not contain U+0000 or unpaired surrogates' });
