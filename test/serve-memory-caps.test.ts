@@ -33,17 +33,22 @@ describe.skipIf(process.platform !== 'linux' || TEST_ENGINE !== 'sqlite')('serve
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const serve = async (name: string, env: Record<string, string> = {}) => {
-    const server = await startServe(['--port', '0', '--host', '127.0.0.1', '--db', join(dir, `${name}.db`)], { cwd: dir, env });
+  const serve = async (name: string, env: Record<string, string> = {}, nodeArgs: string[] = []) => {
+    const server = await startServe(['--port', '0', '--host', '127.0.0.1', '--db', join(dir, `${name}.db`)], { cwd: dir, env, nodeArgs });
     servers.push(server);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     return startedWith(server.child.pid!);
   };
 
-  it('by default: the same process, now with --max-semi-space-size=16 and MALLOC_ARENA_MAX=2', async () => {
+  it('by default: the same process, now with --max-semi-space-size=16, --heap-growing-percent=50 and MALLOC_ARENA_MAX=2', async () => {
     const { argv, env } = await serve('default');
-    expect(argv.slice(1, 4)).toEqual(['--max-semi-space-size=16', CLI, 'serve']);
+    expect(argv.slice(1, 5)).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=50', CLI, 'serve']);
     expect(env.get('MALLOC_ARENA_MAX')).toBe(process.env['MALLOC_ARENA_MAX'] ?? '2');
+  });
+
+  it("the old generation's growth given on the command line wins, and is passed on once", async () => {
+    const { argv } = await serve('growth', {}, ['--heap-growing-percent=80']);
+    expect(argv.slice(1, 5)).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=80', CLI, 'serve']);
   });
 
   it("the caller's MALLOC_ARENA_MAX wins", async () => {
@@ -57,5 +62,6 @@ describe.skipIf(process.platform !== 'linux' || TEST_ENGINE !== 'sqlite')('serve
     expect(chosen.env.get('NODE_OPTIONS')).toBe('--max-semi-space-size=32');
     const off = await serve('off', { TRENCHCOAT_MEMORY_CAPS: 'FALSE' });
     expect(off.argv.some((a) => a.startsWith('--max-semi-space-size'))).toBe(false);
+    expect(off.argv.some((a) => a.startsWith('--heap-growing-percent'))).toBe(false);
   });
 });

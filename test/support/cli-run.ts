@@ -52,10 +52,13 @@ export interface ServeProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `serve` and waits for the JSON log line that carries its URL. */
-export function startServe(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<ServeProcess> {
+/** Starts `serve` (with `nodeArgs` for node itself, before the CLI) and waits for the JSON log line that carries its URL. */
+export function startServe(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; nodeArgs?: string[] },
+): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve', ...args], {
       cwd: options.cwd,
       env: cliEnv({ LOG_LEVEL: 'info', ...options.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
