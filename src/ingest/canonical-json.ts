@@ -18,22 +18,23 @@ export function canonicalJsonWithin(value: object, maxDepth: number): string | n
   }
 }
 
+/** An array or object JSON.stringify would write as its members: its own kind's prototype (or none), no toJSON. */
 function isPlain(value: object): boolean {
   const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  const ordinary = Array.isArray(value) ? prototype === Array.prototype : prototype === Object.prototype || prototype === null;
+  return ordinary && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /** The text of `value` at `depth`, or undefined where JSON.stringify writes nothing (undefined, a function, a symbol). */
 function canonicalText(value: unknown, depth: number, maxDepth: number): string | undefined {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (depth > maxDepth) throw TOO_DEEP;
+  if (!isPlain(value)) return JSON.stringify(sortedCopy(value, depth, maxDepth));
   if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(sortedCopy(value, depth, maxDepth));
     let text = '[';
     for (let i = 0; i < value.length; i++) text += `${i === 0 ? '' : ','}${canonicalText(value[i], depth + 1, maxDepth) ?? 'null'}`;
     return `${text}]`;
   }
-  if (!isPlain(value)) return JSON.stringify(sortedCopy(value, depth, maxDepth));
   let text = '{';
   for (const key of sortedKeys(value)) {
     const member = canonicalText((value as Record<string, unknown>)[key], depth + 1, maxDepth);
