@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDateTime, type ParsedTime } from '../src/time/iso-time.js';
+import { parseDateOrDateTime, parseDateTime, type ParsedTime } from '../src/time/iso-time.js';
 
 /** The contract's date-time shape read with a regular expression and Date: the reference the char-code parser must match. */
 function byRegExp(input: string, hint: string): ParsedTime {
@@ -77,5 +77,13 @@ describe('parseDateTime', () => {
       expect(parseDateTime(text, HINT)).toEqual({ ok: false, message: `Not a valid date-time: expected ${HINT}.` });
     }
     expect(parseDateTime('2024-01-01T00:00:00+24:00')).toEqual({ ok: false, message: 'Not a valid UTC offset: +24:00.' });
+  });
+
+  it('reads a date alone as its first instant, as Date does, from 0000-01-01 to 9999-12-31', () => {
+    fc.assert(fc.property(fc.integer({ min: -719_528, max: 2_932_896 }), (day) => {
+      const text = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      expect(parseDateOrDateTime(text)).toEqual({ ok: true, ms: day * 86_400_000 });
+    }), { numRuns: 20_000 });
+    expect(parseDateOrDateTime('2023-02-29').ok).toBe(false);
   });
 });

@@ -13,14 +13,6 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] ?? 0);
 }
 
-function utcMs(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): number {
-  const d = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 onto 1900–1999.
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(h, m, s, ms);
-  return d.getTime();
-}
-
 function validDate(year: number, month: number, day: number): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
@@ -33,7 +25,7 @@ export function parseDateOrDateTime(input: string): ParsedTime {
   if (dateOnly) {
     const [year, month, day] = dateOnly.slice(1, 4).map(Number) as [number, number, number];
     if (!validDate(year, month, day)) return { ok: false, message: `Not a valid date: expected ${DATE_HINT}.` };
-    return { ok: true, ms: utcMs(year, month, day) };
+    return { ok: true, ms: dayStart(daysFromCivil(year, month, day)) };
   }
   return parseDateTime(input, DATE_HINT);
 }
@@ -109,7 +101,7 @@ export function parseDateTime(input: string, hint = 'YYYY-MM-DDTHH:MM:SS[.fff](Z
   if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return malformedDateTime(hint);
   if (zoneHours > 23 || zoneMinutes > 59) return { ok: false, message: `Not a valid UTC offset: ${input.slice(at)}.` };
   const offsetMinutes = (sign === DASH ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
-  const ms = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+  const ms = dayStart(daysFromCivil(year, month, day)) + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
   return { ok: true, ms: ms - offsetMinutes * 60_000 };
 }
 
