@@ -6,22 +6,39 @@ import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 import { SessionType } from './session.js';
 
+/** An edge whose cursor is encoded when a query reads it, once: most pages ask for their nodes alone. */
+class SessionEdge {
+  #cursor: string | undefined;
+  constructor(
+    readonly node: Session,
+    private readonly owner: string,
+  ) {}
+
+  get cursor(): string {
+    return (this.#cursor ??= encodeSessionCursor(this.node, this.owner));
+  }
+}
+
 /** What the connection's resolver returns: the plugin's shape (edges, pageInfo) and the page it came from. */
 interface SessionConnectionShape {
-  edges: { cursor: string; node: Session }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  edges: SessionEdge[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; readonly startCursor: string | null; readonly endCursor: string | null };
   page: SessionPage;
 }
 
 function connectionOf(page: SessionPage): SessionConnectionShape {
-  const edges = page.nodes.map((node) => ({ cursor: encodeSessionCursor(node, page.cursorOwner), node }));
+  const edges = page.nodes.map((node) => new SessionEdge(node, page.cursorOwner));
   return {
     edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
     },
     page,
   };
