@@ -1,6 +1,7 @@
 import type { DocumentNode, ExecutionArgs, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { listSize } from './list-sizes.js';
 import { measureSelections, type SelectionMeasure } from './measure-selections.js';
+import { perOperationMemo } from './per-operation-memo.js';
 
 /**
  * Bytes a plain value takes at most once written: ids (38), instants (26), counts, cursors (about 80 for
@@ -15,9 +16,12 @@ const BRACKETS_BYTES = 2;
 /**
  * The most an operation's answer takes besides the long values its fields charge as they read them:
  * every key as it is spelled (an alias is repeated in every item of the lists around it), brackets and
- * plain values, each list counted at the size it asks for (as the cost limit counts it).
+ * plain values, each list counted at the size it asks for (as the cost limit counts it). Taken once per operation
+ * and set of Int variables (per-operation-memo.ts).
  */
-export function responseShapeBytes(
+export const responseShapeBytes = perOperationMemo(measureShape);
+
+function measureShape(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,

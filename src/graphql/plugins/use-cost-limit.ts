@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { listSize } from '../list-sizes.js';
 import { measureSelections, type SelectionMeasure } from '../measure-selections.js';
 import { limitError } from '../limit-error.js';
+import { perOperationMemo } from '../per-operation-memo.js';
 
 /**
  * Cost: every field weighs 1, and a field with a list-size `limit` (sessions, Session.events,
@@ -22,6 +23,8 @@ function costMeasure(operation: OperationDefinitionNode, variables: ExecutionArg
   };
 }
 
+const operationCost = perOperationMemo((schema, document, operation, variables) => measureSelections(schema, document, operation, costMeasure(operation, variables)));
+
 /**
  * Refuses an operation whose cost is above `maxCost` (TRENCHCOAT_GRAPHQL_MAX_COST). It runs when the
  * operation is about to execute or subscribe rather than in validation: the cost depends on the
@@ -31,7 +34,7 @@ export function useCostLimit(maxCost: number): Plugin {
   const refusal = (args: ExecutionArgs) => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
-    const cost = measureSelections(args.schema, args.document, operation, costMeasure(operation, args.variableValues));
+    const cost = operationCost(args.schema, args.document, operation, args.variableValues);
     return cost > maxCost ? { errors: [limitError(`Query cost ${cost} exceeds the limit of ${maxCost}.`, operation)] } : null;
   };
   return {
