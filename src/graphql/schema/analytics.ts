@@ -85,15 +85,15 @@ function chargeDays(ctx: GraphQLContext, info: GraphQLResolveInfo, days: readonl
 const ToolCountType = builder.objectRef<ToolCount>('ToolCount').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
-    invocationCount: t.field({ type: 'SafeInt', description: 'tool_use events with this tool_name.', resolve: (c) => c.invocationCount }),
+    invocationCount: t.expose('invocationCount', { type: 'SafeInt', description: 'tool_use events with this tool_name.' }),
   }),
 });
 
 const OverviewType = builder.objectRef<AnalyticsOverview>('AnalyticsOverview').implement({
   fields: (t) => ({
-    totalSessions: t.field({ type: 'SafeInt', resolve: (o) => o.totalSessions }),
-    totalEvents: t.field({ type: 'SafeInt', resolve: (o) => o.totalEvents }),
-    totalToolInvocations: t.field({ type: 'SafeInt', resolve: (o) => o.totalToolInvocations }),
+    totalSessions: t.expose('totalSessions', { type: 'SafeInt' }),
+    totalEvents: t.expose('totalEvents', { type: 'SafeInt' }),
+    totalToolInvocations: t.expose('totalToolInvocations', { type: 'SafeInt' }),
     activeDays: t.exposeInt('activeDays', { description: 'Distinct UTC calendar days on which a session started.' }),
     topTools: t.field({
       type: [ToolCountType],
@@ -106,7 +106,7 @@ const OverviewType = builder.objectRef<AnalyticsOverview>('AnalyticsOverview').i
 const ToolStatsType = builder.objectRef<ToolStats>('ToolStats').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
-    invocationCount: t.field({ type: 'SafeInt', resolve: (s) => s.invocationCount }),
+    invocationCount: t.expose('invocationCount', { type: 'SafeInt' }),
     avgDurationMs: t.field({
       type: 'SafeInt',
       nullable: true,
@@ -120,10 +120,10 @@ const ToolStatsType = builder.objectRef<ToolStats>('ToolStats').implement({
 const AnalyticsDayType = builder.objectRef<AnalyticsDay>('AnalyticsDay').implement({
   description: 'The sessions of the range that started on one UTC day, and all their events (even those on later days).',
   fields: (t) => ({
-    day: t.field({ type: 'Date', description: 'The UTC day the sessions started on.', resolve: (d) => d.day }),
-    sessions: t.field({ type: 'SafeInt', description: 'Sessions that started on that day.', resolve: (d) => d.sessions }),
-    events: t.field({ type: 'SafeInt', description: 'Sum of their event counts.', resolve: (d) => d.events }),
-    toolInvocations: t.field({ type: 'SafeInt', description: 'Sum of their tool invocations.', resolve: (d) => d.toolInvocations }),
+    day: t.expose('day', { type: 'Date', description: 'The UTC day the sessions started on.' }),
+    sessions: t.expose('sessions', { type: 'SafeInt', description: 'Sessions that started on that day.' }),
+    events: t.expose('events', { type: 'SafeInt', description: 'Sum of their event counts.' }),
+    toolInvocations: t.expose('toolInvocations', { type: 'SafeInt', description: 'Sum of their tool invocations.' }),
   }),
 });
 

@@ -31,7 +31,7 @@ const IngestEventsPayload = builder.objectRef<IngestResult>('IngestEventsPayload
     accepted: t.exposeInt('accepted', { description: 'Valid events, including duplicates already stored.' }),
     rejected: t.exposeInt('rejected'),
     duplicates: t.exposeInt('duplicates'),
-    errors: t.field({ type: [EventErrorType], resolve: (r) => r.errors }),
+    errors: t.expose('errors', { type: [EventErrorType] }),
   }),
 });
 

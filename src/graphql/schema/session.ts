@@ -75,8 +75,8 @@ const SessionEventType = builder.objectRef<TimelineEvent>('SessionEvent').implem
   description: 'One stored event of a session.',
   fields: (t) => ({
     type: t.exposeString('type', { description: 'The event_type.' }),
-    timestamp: t.field({ type: 'DateTime', resolve: (e) => e.timestamp }),
-    data: t.field({ type: 'JSONObject', description: 'The event\'s data (`{}` when it had none).', resolve: (e) => e.data }),
+    timestamp: t.expose('timestamp', { type: 'DateTime' }),
+    data: t.expose('data', { type: 'JSONObject', description: 'The event\'s data (`{}` when it had none).' }),
   }),
 });
 
@@ -84,7 +84,7 @@ const SessionToolType = builder.objectRef<SessionToolCount>('SessionTool').imple
   description: 'A tool the session used.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'data.tool_name of its tool_use events.' }),
-    count: t.field({ type: 'SafeInt', description: 'Its tool_use events.', resolve: (c) => c.count }),
+    count: t.expose('count', { type: 'SafeInt', description: 'Its tool_use events.' }),
   }),
 });
 
@@ -92,11 +92,11 @@ export const SessionType = builder.objectRef<Session>('Session').implement({
   description: 'A Claude Code session, folded from its events.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    startedAt: t.field({ type: 'DateTime', resolve: (s) => s.startedAt }),
-    endedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.endedAt }),
-    durationMs: t.field({ type: 'SafeInt', nullable: true, resolve: (s) => s.durationMs }),
-    eventCount: t.field({ type: 'SafeInt', resolve: (s) => s.eventCount }),
-    toolInvocations: t.field({ type: 'SafeInt', resolve: (s) => s.toolInvocations }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
+    durationMs: t.expose('durationMs', { type: 'SafeInt', nullable: true }),
+    eventCount: t.expose('eventCount', { type: 'SafeInt' }),
+    toolInvocations: t.expose('toolInvocations', { type: 'SafeInt' }),
     events: t.field({
       type: [SessionEventType],
       description: 'The timeline: oldest first, ties in storage order.',

@@ -20,11 +20,11 @@ const UsageInterface = builder.interfaceRef<UsageSummary>('Usage').implement({
     'Tokens and cost of a set of model requests. A request known from its transcript counts its transcript\'s tokens; ' +
     'one known only from Claude Code\'s OTLP export, the export\'s.',
   fields: (t) => ({
-    inputTokens: t.field({ type: 'SafeInt', resolve: (u) => u.inputTokens }),
-    outputTokens: t.field({ type: 'SafeInt', resolve: (u) => u.outputTokens }),
-    cacheCreationTokens: t.field({ type: 'SafeInt', description: 'Cache writes, 5-minute and 1-hour.', resolve: (u) => u.cacheCreationTokens }),
-    cacheReadTokens: t.field({ type: 'SafeInt', resolve: (u) => u.cacheReadTokens }),
-    totalTokens: t.field({ type: 'SafeInt', description: 'The four counts above, summed.', resolve: (u) => u.totalTokens }),
+    inputTokens: t.expose('inputTokens', { type: 'SafeInt' }),
+    outputTokens: t.expose('outputTokens', { type: 'SafeInt' }),
+    cacheCreationTokens: t.expose('cacheCreationTokens', { type: 'SafeInt', description: 'Cache writes, 5-minute and 1-hour.' }),
+    cacheReadTokens: t.expose('cacheReadTokens', { type: 'SafeInt' }),
+    totalTokens: t.expose('totalTokens', { type: 'SafeInt', description: 'The four counts above, summed.' }),
     costUsd: t.exposeFloat('costUsd', {
       description:
         'USD. Per request: with transcript data, its tokens at the list prices (bundled, or TRENCHCOAT_PRICES_FILE over them; else Claude Code\'s own ' +
@@ -43,8 +43,8 @@ const UsageInterface = builder.interfaceRef<UsageSummary>('Usage').implement({
     unpricedModels: t.exposeStringList('unpricedModels', {
       description: 'Distinct models, sorted, of requests counted as 0 in costUsd: no list price and no estimate ("" for an unknown model).',
     }),
-    requests: t.field({ type: 'SafeInt', description: 'Model requests.', resolve: (u) => u.requests }),
-    apiErrors: t.field({ type: 'SafeInt', description: 'Failed model requests (OTLP api_error).', resolve: (u) => u.apiErrors }),
+    requests: t.expose('requests', { type: 'SafeInt', description: 'Model requests.' }),
+    apiErrors: t.expose('apiErrors', { type: 'SafeInt', description: 'Failed model requests (OTLP api_error).' }),
   }),
 });
 
@@ -57,7 +57,7 @@ const UsageGroupType = builder.objectRef<UsageGroup>('UsageGroup').implement({
   description: 'The model usage of the requests made on one UTC day, or with one model.',
   interfaces: [UsageInterface],
   fields: (t) => ({
-    day: t.field({ type: 'Date', nullable: true, description: 'Grouped by DAY: the UTC day of the requests.', resolve: (g) => g.day }),
+    day: t.expose('day', { type: 'Date', nullable: true, description: 'Grouped by DAY: the UTC day of the requests.' }),
     model: t.exposeString('model', { nullable: true, description: 'Grouped by MODEL: the model as reported ("" when unknown).' }),
   }),
 });
@@ -67,10 +67,10 @@ const SessionActivityType = builder.objectRef<SessionActivity>('SessionActivity'
   fields: (t) => ({
     activeTimeUserSeconds: t.exposeFloat('activeTimeUserSeconds'),
     activeTimeCliSeconds: t.exposeFloat('activeTimeCliSeconds'),
-    linesAdded: t.field({ type: 'SafeInt', resolve: (a) => a.linesAdded }),
-    linesRemoved: t.field({ type: 'SafeInt', resolve: (a) => a.linesRemoved }),
-    commits: t.field({ type: 'SafeInt', resolve: (a) => a.commits }),
-    pullRequests: t.field({ type: 'SafeInt', resolve: (a) => a.pullRequests }),
+    linesAdded: t.expose('linesAdded', { type: 'SafeInt' }),
+    linesRemoved: t.expose('linesRemoved', { type: 'SafeInt' }),
+    commits: t.expose('commits', { type: 'SafeInt' }),
+    pullRequests: t.expose('pullRequests', { type: 'SafeInt' }),
   }),
 });
 
