@@ -114,9 +114,8 @@ export function isWritableInstant(ms: number): boolean {
   return ms >= MIN_WRITABLE_MS && ms <= MAX_WRITABLE_MS;
 }
 
-const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
-const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
-const four = (n: number) => (n < 1000 ? `0${three(n)}` : `${n}`);
+/** The character code of the digit of `n` at `place` (1000, 100, 10 or 1). */
+const digit = (n: number, place: number) => 48 + (Math.floor(n / place) % 10);
 
 /**
  * `YYYY-MM-DDTHH:MM:SSZ`, with `.sss` only when the milliseconds are not zero. Every page writes two per session,
@@ -146,6 +145,12 @@ export function formatUtc(ms: number): string {
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  const fraction = milli === 0 ? '' : `.${three(milli)}`;
-  return `${four(year)}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${fraction}Z`;
+  // Written from character codes as one flat string: a template of thirteen parts is a chain of joined
+  // strings, flattened again when the answer is serialized (about 450 bytes of garbage per call).
+  const y1 = digit(year, 1000), y2 = digit(year, 100), y3 = digit(year, 10), y4 = digit(year, 1);
+  const mo1 = digit(month, 10), mo2 = digit(month, 1), d1 = digit(day, 10), d2 = digit(day, 1);
+  const h1 = digit(hour, 10), h2 = digit(hour, 1), mi1 = digit(minute, 10), mi2 = digit(minute, 1), s1 = digit(second, 10), s2 = digit(second, 1);
+  if (milli === 0) return String.fromCharCode(y1, y2, y3, y4, DASH, mo1, mo2, DASH, d1, d2, T, h1, h2, COLON, mi1, mi2, COLON, s1, s2, Z);
+  const f1 = digit(milli, 100), f2 = digit(milli, 10), f3 = digit(milli, 1);
+  return String.fromCharCode(y1, y2, y3, y4, DASH, mo1, mo2, DASH, d1, d2, T, h1, h2, COLON, mi1, mi2, COLON, s1, s2, DOT, f1, f2, f3, Z);
 }
