@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { getOperationAST, getVariableValues, type DocumentNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
+import { memoizeHeader } from '../http/header-memo.js';
 import { headerGetter } from '../http/node-headers.js';
 import { graphqlJsonBody, type GraphQLJsonBody } from './graphql-json-body.js';
 import type { Executed } from './plugins/use-executed-result.js';
@@ -40,7 +41,11 @@ type JsonMediaType = 'application/json' | 'application/graphql-response+json';
  * application/json wins when both match (a wildcard).
  */
 function jsonMediaType(accept: string | null): JsonMediaType | null {
-  const entries = (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',');
+  return mediaTypeOf(accept || '*/*');
+}
+
+const mediaTypeOf = memoizeHeader((accept: string): JsonMediaType | null => {
+  const entries = accept.replace(/\s/g, '').toLowerCase().split(',');
   for (const entry of entries) {
     const [type = '', ...params] = entry.split(';');
     const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
@@ -54,7 +59,7 @@ function jsonMediaType(accept: string | null): JsonMediaType | null {
     if (matches('application/graphql-response+json')) return 'application/graphql-response+json';
   }
   return null;
-}
+});
 
 /** Yoga answers the request with what the fast path executed, without executing it again (nor parsing its body). */
 async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, serverContext: ServerContext & { jsonBody: GraphQLJsonBody }, executed: Executed): Promise<FastResponse> {

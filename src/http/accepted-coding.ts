@@ -1,3 +1,5 @@
+import { memoizeHeader } from './header-memo.js';
+
 /** The content codings the gateway can send, in its order of preference when a client weighs them equally. */
 export type ContentCoding = 'br' | 'gzip';
 
@@ -19,7 +21,10 @@ function codingName(name: string): string {
  * listed twice, the first entry counts.
  */
 export function acceptedCoding(header: string | undefined): ContentCoding | null {
-  if (!header) return null;
+  return header ? codingOf(header) : null;
+}
+
+const codingOf = memoizeHeader((header: string): ContentCoding | null => {
   const weights = new Map<string, number>();
   for (const entry of header.split(',')) {
     const [rawName = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
@@ -43,4 +48,4 @@ export function acceptedCoding(header: string | undefined): ContentCoding | null
   }
   const identity = weights.get('identity');
   return identity !== undefined && identity > bestWeight ? null : best;
-}
+});
