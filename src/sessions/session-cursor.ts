@@ -30,13 +30,23 @@ export function compareKeys(a: SessionKey, b: SessionKey): number {
   return a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** Every page names its owner: the hash is taken once per account (accounts served at once are few; all dropped when full). */
+const owners = new Map<number, string>();
+const MAX_OWNERS_KEPT = 1024;
+
 /**
  * Names the account a cursor was handed out to, so a cursor passed to another account's key is refused rather than read
  * as a position there. Not a secret and not a protection (a cursor only names a position, and every query is held to
  * the caller's account): it tells a client that mixed up its keys what went wrong, without showing the account's id.
  */
 export function cursorOwner(accountId: number): string {
-  return createHash('sha256').update(`trenchcoat session cursor owner ${accountId}`).digest('hex').slice(0, 12);
+  let owner = owners.get(accountId);
+  if (owner === undefined) {
+    owner = createHash('sha256').update(`trenchcoat session cursor owner ${accountId}`).digest('hex').slice(0, 12);
+    if (owners.size >= MAX_OWNERS_KEPT) owners.clear();
+    owners.set(accountId, owner);
+  }
+  return owner;
 }
 
 export function encodeSessionCursor(key: SessionKey, owner: string): string {
