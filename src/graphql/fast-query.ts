@@ -61,6 +61,26 @@ const mediaTypeOf = memoizeHeader((accept: string): JsonMediaType | null => {
   return null;
 });
 
+/**
+ * Documents each Yoga found valid: Yoga's parser cache hands the same document to every request that sends the
+ * same query, and validation gives the same answer each time (every onValidate hook in plugins/ adds a fixed rule
+ * or rewrites errors, none reads the request, as Yoga's own validation cache also assumes). Only valid ones are
+ * kept, so a refused document is validated, and refused, again.
+ */
+const validDocuments = new WeakMap<GatewayYoga, WeakSet<DocumentNode>>();
+
+function validatedBefore(yoga: GatewayYoga, document: DocumentNode): boolean {
+  return validDocuments.get(yoga)?.has(document) ?? false;
+}
+
+function validates(yoga: GatewayYoga, enveloped: ReturnType<GatewayYoga['getEnveloped']>, document: DocumentNode): boolean {
+  if (enveloped.validate(enveloped.schema, document).length > 0) return false;
+  let valid = validDocuments.get(yoga);
+  if (!valid) validDocuments.set(yoga, (valid = new WeakSet()));
+  valid.add(document);
+  return true;
+}
+
 /** Yoga answers the request with what the fast path executed, without executing it again (nor parsing its body). */
 async function answeredByYoga(yoga: GatewayYoga, headers: IncomingHttpHeaders, serverContext: ServerContext & { jsonBody: GraphQLJsonBody }, executed: Executed): Promise<FastResponse> {
   const request = yogaPostRequest(yoga, 'http://gateway.invalid/graphql', headers, null);
@@ -116,7 +136,7 @@ export async function tryFastQuery(
   }
   const operation = getOperationAST(document, params.operationName);
   if (operation?.operation !== 'query') return null;
-  if (enveloped.validate(enveloped.schema, document).length > 0) return null;
+  if (!validatedBefore(yoga, document) && !validates(yoga, enveloped, document)) return null;
   if (getVariableValues(enveloped.schema, operation.variableDefinitions ?? [], params.variables ?? {}).errors) return null;
 
   let executed: Executed;
