@@ -1,3 +1,4 @@
+import { memoized } from '../bounded-memo.js';
 import { Kind, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode, type TypeNode } from 'graphql';
 
 type Variables = ExecutionArgs['variableValues'];
@@ -37,11 +38,6 @@ export function perOperationMemo(measure: OperationMeasure): OperationMeasure {
     if (!byOperation) bySchema.set(schema, (byOperation = new WeakMap()));
     let values = byOperation.get(operation);
     if (!values) byOperation.set(operation, (values = new Map()));
-    const known = values.get(key);
-    if (known !== undefined) return known;
-    const value = measure(schema, document, operation, variables);
-    if (values.size >= MAX_VALUES_PER_OPERATION) values.clear();
-    values.set(key, value);
-    return value;
+    return memoized(values, key, MAX_VALUES_PER_OPERATION, () => measure(schema, document, operation, variables));
   };
 }

@@ -1,3 +1,5 @@
+import { memoized } from '../bounded-memo.js';
+
 /** Header values remembered per memo; all are dropped together when it is full. */
 const MAX_ENTRIES = 64;
 /** Longer values are read afresh every time: a client that sends huge headers gets no room here. */
@@ -10,12 +12,5 @@ const MAX_VALUE_LENGTH = 256;
  */
 export function memoizeHeader<T>(read: (value: string) => T): (value: string) => T {
   const known = new Map<string, T>();
-  return (value) => {
-    if (value.length > MAX_VALUE_LENGTH) return read(value);
-    if (known.has(value)) return known.get(value) as T;
-    const result = read(value);
-    if (known.size >= MAX_ENTRIES) known.clear();
-    known.set(value, result);
-    return result;
-  };
+  return (value) => (value.length > MAX_VALUE_LENGTH ? read(value) : memoized(known, value, MAX_ENTRIES, () => read(value)));
 }

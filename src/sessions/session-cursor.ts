@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { memoized } from '../bounded-memo.js';
 
 /** A session's place in the (started_at, id) order: what a cursor stands for. */
 export interface SessionKey {
@@ -40,13 +41,8 @@ const MAX_OWNERS_KEPT = 1024;
  * the caller's account): it tells a client that mixed up its keys what went wrong, without showing the account's id.
  */
 export function cursorOwner(accountId: number): string {
-  let owner = owners.get(accountId);
-  if (owner === undefined) {
-    owner = createHash('sha256').update(`trenchcoat session cursor owner ${accountId}`).digest('hex').slice(0, 12);
-    if (owners.size >= MAX_OWNERS_KEPT) owners.clear();
-    owners.set(accountId, owner);
-  }
-  return owner;
+  return memoized(owners, accountId, MAX_OWNERS_KEPT, () =>
+    createHash('sha256').update(`trenchcoat session cursor owner ${accountId}`).digest('hex').slice(0, 12));
 }
 
 export function encodeSessionCursor(key: SessionKey, owner: string): string {
