@@ -69,14 +69,11 @@ const mediaTypeOf = memoizeHeader((accept: string): JsonMediaType | null => {
  */
 const validDocuments = new WeakMap<GatewayYoga, WeakSet<DocumentNode>>();
 
-function validatedBefore(yoga: GatewayYoga, document: DocumentNode): boolean {
-  return validDocuments.get(yoga)?.has(document) ?? false;
-}
-
-function validates(yoga: GatewayYoga, enveloped: ReturnType<GatewayYoga['getEnveloped']>, document: DocumentNode): boolean {
-  if (enveloped.validate(enveloped.schema, document).length > 0) return false;
+function isValid(yoga: GatewayYoga, enveloped: ReturnType<GatewayYoga['getEnveloped']>, document: DocumentNode): boolean {
   let valid = validDocuments.get(yoga);
   if (!valid) validDocuments.set(yoga, (valid = new WeakSet()));
+  if (valid.has(document)) return true;
+  if (enveloped.validate(enveloped.schema, document).length > 0) return false;
   valid.add(document);
   return true;
 }
@@ -136,7 +133,7 @@ export async function tryFastQuery(
   }
   const operation = getOperationAST(document, params.operationName);
   if (operation?.operation !== 'query') return null;
-  if (!validatedBefore(yoga, document) && !validates(yoga, enveloped, document)) return null;
+  if (!isValid(yoga, enveloped, document)) return null;
   if (getVariableValues(enveloped.schema, operation.variableDefinitions ?? [], params.variables ?? {}).errors) return null;
 
   let executed: Executed;
