@@ -9,9 +9,9 @@ import SQLite from 'better-sqlite3';
 import type { SqliteWorkerSetup, StatementReply, StatementRequest, WorkerReady } from './sqlite-worker-messages.js';
 
 // Node does not map a `.js` specifier onto the `.ts` file beside it: the sibling is named with this file's own extension.
-const { StatementCache } = (await import(
-  new URL(`./statement-cache${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href
-)) as typeof import('./statement-cache.js');
+const sibling = (name: string) => new URL(`./${name}${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+const { StatementCache } = (await import(sibling('statement-cache'))) as typeof import('./statement-cache.js');
+const { ObjectRowStatement } = (await import(sibling('object-row-statement'))) as typeof import('./object-row-statement.js');
 
 const setup = workerData as SqliteWorkerSetup;
 let statements: InstanceType<typeof StatementCache> | null = null;
@@ -25,7 +25,7 @@ function open(): InstanceType<typeof StatementCache> {
     connection.close();
     throw error;
   }
-  return new StatementCache(connection);
+  return new StatementCache(connection, ObjectRowStatement.over);
 }
 
 function run(request: StatementRequest): StatementReply {
