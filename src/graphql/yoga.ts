@@ -32,6 +32,7 @@ import { usePersistedQueries, type PersistedQueryOptions } from './plugins/use-p
 import { usePartialDataStatus } from './plugins/use-partial-data-status.js';
 import { useRequestErrorCode } from './plugins/use-request-error-code.js';
 import { useResponseBudget } from './plugins/use-response-budget.js';
+import { useScopeCacheRelease } from './plugins/use-scope-cache-release.js';
 import { useSharedLiveMessages } from './plugins/use-shared-live-messages.js';
 import { useSingleIngestion } from './plugins/use-single-ingestion.js';
 import { useSingleConnectionRefusal } from './plugins/use-single-connection-refusal.js';
@@ -126,6 +127,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     // After the request id is put in masked errors: it rewrites errors, and masking finds its causes by identity.
     usePartialDataStatus(),
     useExecutedResult(),
+    useScopeCacheRelease(),
   ];
   if (!deps.introspection) plugins.push(useDisableIntrospection());
   if (deps.metrics) plugins.push(useMetrics(deps.metrics));
