@@ -51,6 +51,9 @@ export function postgresLocation(url: string): DatasetLocation {
       return partial;
     },
     async finishBuild(meta) {
+      // Statistics and the visibility map, as autovacuum leaves a database that has been running a while: a server
+      // measured right after a bulk build would otherwise share the machine with autovacuum, or plan without statistics.
+      await withClient(partial, (c) => c.query('vacuum (analyze)'));
       await writeManifestTo(partial, meta);
       // Only reached when `name` is missing or empty (see exists()).
       await dropDatabase(url, name);
