@@ -41,7 +41,7 @@ describe.runIf(TEST_ENGINE === 'sqlite')('ObjectRowStatement', () => {
         const sql = selects.join(' union all ');
         const parameters = rows.flatMap((row) => row.slice(0, names.length));
         const expected = connection.prepare(sql).all(parameters);
-        const statement = ObjectRowStatement.over(connection.prepare(sql));
+        const statement = ObjectRowStatement.wrap(connection.prepare(sql));
         expect(statement).toBeInstanceOf(ObjectRowStatement);
         expect(statement.all(parameters).map(described)).toEqual(expected.map(described));
         expect([...statement.iterate(parameters)].map(described)).toEqual(expected.map(described));
@@ -51,13 +51,13 @@ describe.runIf(TEST_ENGINE === 'sqlite')('ObjectRowStatement', () => {
   });
 
   it('keeps the last of two equal names, in the position of the first', () => {
-    const statement = ObjectRowStatement.over(connection.prepare('select 1 as a, 2 as b, 3 as a'));
+    const statement = ObjectRowStatement.wrap(connection.prepare('select 1 as a, 2 as b, 3 as a'));
     const [row] = statement.all([]) as Record<string, unknown>[];
     expect(Object.entries(row!)).toEqual([['a', 3], ['b', 2]]);
   });
 
   it('makes a column named __proto__ an own property and leaves the prototype alone', () => {
-    const [row] = ObjectRowStatement.over(connection.prepare('select 7 as "__proto__"')).all([]) as object[];
+    const [row] = ObjectRowStatement.wrap(connection.prepare('select 7 as "__proto__"')).all([]) as object[];
     expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(7);
   });
@@ -65,9 +65,9 @@ describe.runIf(TEST_ENGINE === 'sqlite')('ObjectRowStatement', () => {
   it('returns the rows of an insert … returning and runs writes as they are', () => {
     connection.exec('create table notes (id integer primary key, body text)');
     const write = connection.prepare('insert into notes (body) values (?)');
-    expect(ObjectRowStatement.over(write)).toBe(write);
-    expect(ObjectRowStatement.over(write).run(['first'])).toMatchObject({ changes: 1, lastInsertRowid: 1 });
-    const returning = ObjectRowStatement.over(connection.prepare('insert into notes (body) values (?) returning id, body'));
+    expect(ObjectRowStatement.wrap(write)).toBe(write);
+    expect(ObjectRowStatement.wrap(write).run(['first'])).toMatchObject({ changes: 1, lastInsertRowid: 1 });
+    const returning = ObjectRowStatement.wrap(connection.prepare('insert into notes (body) values (?) returning id, body'));
     expect(returning.reader).toBe(true);
     expect(returning.all(['second'])).toEqual([{ id: 2, body: 'second' }]);
     expect(returning.run(['third'])).toMatchObject({ changes: 1, lastInsertRowid: 3 });
@@ -78,7 +78,7 @@ describe.runIf(TEST_ENGINE === 'sqlite')('ObjectRowStatement', () => {
     const script = `
       const SQLite = require('better-sqlite3');
       const { ObjectRowStatement } = require(process.argv[1]);
-      const statement = ObjectRowStatement.over(new SQLite(':memory:').prepare('select 1 as a'));
+      const statement = ObjectRowStatement.wrap(new SQLite(':memory:').prepare('select 1 as a'));
       process.stdout.write(JSON.stringify({ wrapped: statement instanceof ObjectRowStatement, rows: statement.all([]) }));
     `;
     const compiled = new URL('../dist/src/db/object-row-statement.js', import.meta.url).pathname;

@@ -26,7 +26,7 @@ export class ObjectRowStatement implements SqliteStatement {
   }
 
   /** The statement itself when it writes, or where code generation is switched off (`--disallow-code-generation-from-strings`). */
-  static over(statement: Statement): SqliteStatement {
+  static wrap(statement: Statement): SqliteStatement {
     if (!statement.reader) return statement as unknown as SqliteStatement;
     const row = rowBuilder(statement.columns().map((column) => column.name));
     if (!row) return statement as unknown as SqliteStatement;

@@ -4,10 +4,10 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { EngineName } from './engine-name.js';
+import { ObjectRowStatement } from './object-row-statement.js';
 import { namingPool } from './pg-naming-pool.js';
 import { retryWritesWhileBusy, type SqliteBusyOptions } from './sqlite-busy-retry.js';
 import { SqliteWorkerDialect } from './sqlite-worker-dialect.js';
-import { ObjectRowStatement } from './object-row-statement.js';
 import { StatementCache } from './statement-cache.js';
 import type { Tables } from './tables.js';
 
@@ -151,7 +151,7 @@ function openSqlite(path: string, options: SqliteOptions): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`cache_size = ${CACHE_SIZE}`);
   const listeners = new Set<StatementListener>();
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite, ObjectRowStatement.over) }), log: statementLog(listeners) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite, ObjectRowStatement.wrap) }), log: statementLog(listeners) });
   retryWritesWhileBusy(db, options);
   // Reads the schema table, so a missing or corrupt file fails here, not only in the next query.
   return handle({ db, readsOffLoop: path === ':memory:' || path === '' ? db : readWorker(path, options, listeners) }, 'sqlite', listeners, 'select count(*) from sqlite_master');

@@ -25,7 +25,7 @@ function open(): InstanceType<typeof StatementCache> {
     connection.close();
     throw error;
   }
-  return new StatementCache(connection, ObjectRowStatement.over);
+  return new StatementCache(connection, ObjectRowStatement.wrap);
 }
 
 function run(request: StatementRequest): StatementReply {
