@@ -13,6 +13,7 @@ import { BatchLoader } from './batch-loader.js';
 import type { GraphQLContext } from './context.js';
 import { isMessageScope, messageScope } from './message-scope.js';
 import type { ResponseBudget } from './response-budget.js';
+import { ScopeMemo } from './scope-memo.js';
 
 /**
  * Text at least this large is read in a turn of the event loop of its own: reading it, parsing it and
@@ -105,7 +106,7 @@ function createLoaders(ctx: GraphQLContext, budget: ResponseBudget): SessionLoad
   };
 }
 
-const byScope = new WeakMap<object, SessionLoaders>();
+const byScope = new ScopeMemo<SessionLoaders>('session loaders');
 
 /** A live message's value, with loaders (and a response budget) of its own. */
 export function withOwnLoaders<T extends object>(value: T): T {
@@ -115,10 +116,5 @@ export function withOwnLoaders<T extends object>(value: T): T {
 /** The loaders of one request (its GraphQL context) or one live message, made on first use. */
 export function sessionLoaders(ctx: GraphQLContext, parent?: object): SessionLoaders {
   const scope = isMessageScope(parent) ? parent : ctx.budgets;
-  let loaders = byScope.get(scope);
-  if (!loaders) {
-    loaders = createLoaders(ctx, ctx.budgets.of(parent));
-    byScope.set(scope, loaders);
-  }
-  return loaders;
+  return byScope.get(scope, () => createLoaders(ctx, ctx.budgets.of(parent)));
 }

@@ -7,6 +7,7 @@ import { BatchLoader } from './batch-loader.js';
 import type { GraphQLContext } from './context.js';
 import { isMessageScope, messageOrigin } from './message-scope.js';
 import type { ResponseBudget } from './response-budget.js';
+import { ScopeMemo } from './scope-memo.js';
 
 
 /** What a batch read for one session, and how many stored rows that took (charged by the field). */
@@ -76,7 +77,7 @@ function createLoaders(ctx: GraphQLContext, budget: Pick<ResponseBudget, 'check'
   };
 }
 
-const byScope = new WeakMap<object, UsageLoaders>();
+const byScope = new ScopeMemo<UsageLoaders>('usage loaders');
 
 /** Shared by the messages of one change: no one subscriber's refusal may stop the others' read (each charges its own). */
 const SHARED: Pick<ResponseBudget, 'check'> = { check: () => {} };
@@ -89,10 +90,5 @@ const SHARED: Pick<ResponseBudget, 'check'> = { check: () => {} };
 export function usageLoaders(ctx: GraphQLContext, parent?: object): UsageLoaders {
   const live = isMessageScope(parent);
   const scope = live ? messageOrigin(parent) : ctx.budgets;
-  let loaders = byScope.get(scope);
-  if (!loaders) {
-    loaders = createLoaders(ctx, live ? SHARED : ctx.budgets.of(parent));
-    byScope.set(scope, loaders);
-  }
-  return loaders;
+  return byScope.get(scope, () => createLoaders(ctx, live ? SHARED : ctx.budgets.of(parent)));
 }

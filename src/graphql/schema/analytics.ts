@@ -12,8 +12,8 @@ import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 import { itemKeyBytes } from '../item-key-bytes.js';
 import type { GraphQLContext } from '../context.js';
-import type { RequestBudgets } from '../request-budgets.js';
 import { responsePath } from '../response-path.js';
+import { ScopeMemo } from '../scope-memo.js';
 
 /** The `analytics` field's arguments, and the instant its defaults are taken from. */
 export interface AnalyticsRequest {
@@ -27,13 +27,12 @@ export function at(ctx: GraphQLContext, request: AnalyticsRequest): AuthorizedCo
 }
 
 /** Per request: the estimate of each range asked for, read once however many aliases ask. */
-const estimates = new WeakMap<RequestBudgets, Map<string, Promise<number>>>();
+const estimates = new ScopeMemo<Map<string, Promise<number>>>('session estimates');
 
 function estimateSessions(ctx: GraphQLContext, request: AnalyticsRequest): Promise<number> {
   const range = resolveRange(request.range, request.now, []);
   if (isEmptyRange(range)) return Promise.resolve(0);
-  let known = estimates.get(ctx.budgets);
-  if (!known) estimates.set(ctx.budgets, (known = new Map()));
+  const known = estimates.get(ctx.budgets, () => new Map());
   const key = `${range.startMs}:${range.endMs}`;
   let estimate = known.get(key);
   if (!estimate) known.set(key, (estimate = estimateRangeSessions(ctx.db, authorized(ctx).principal.accountId, range)));

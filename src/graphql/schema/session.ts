@@ -8,6 +8,7 @@ import { countJsonContainers } from '../count-json-containers.js';
 import { formatBytes } from '../format-bytes.js';
 import type { BudgetRoom, Charge, ResponseBudget } from '../response-budget.js';
 import { responsePath } from '../response-path.js';
+import { ScopeMemo } from '../scope-memo.js';
 import { selectsField } from '../selects-field.js';
 import { sessionLoaders, type Loaded } from '../session-loaders.js';
 
@@ -17,29 +18,37 @@ export const MAX_TIMELINE_LIMIT = 500;
 /** Memory an object or array of `data` takes once read, besides its text (measured: about 37 bytes in V8). */
 const CONTAINER_BYTES = 40;
 
-/** A page read once per request (or message) is parsed once, however many aliases answer it. */
-const parsedPages = new WeakMap<Loaded<TimelineRow>, { events: TimelineEvent[]; containers: number }>();
+/**
+ * A page of events, parsed on first read. A class, not an object literal with a getter: such a literal's accessors
+ * are kept in V8's old generation, where they would hold the page past young-generation collections.
+ */
+class ParsedPage {
+  #events: TimelineEvent[] | null = null;
 
-function parsedPage(loaded: Loaded<TimelineRow>): { events: TimelineEvent[]; containers: number } {
-  let parsed = parsedPages.get(loaded);
-  if (!parsed) {
+  constructor(
+    private readonly loaded: Loaded<TimelineRow>,
+    readonly containers: number,
+  ) {}
+
+  get events(): TimelineEvent[] {
+    return (this.#events ??= this.loaded.rows.map((row) => ({
+      type: row.type,
+      timestamp: row.timestamp,
+      data: row.data === null ? {} : (JSON.parse(row.data) as Record<string, unknown>),
+    })));
+  }
+}
+
+/** A page read once per request (or message) is parsed once, however many aliases answer it. */
+const parsedPages = new ScopeMemo<ParsedPage>('parsed page');
+
+function parsedPage(loaded: Loaded<TimelineRow>): ParsedPage {
+  return parsedPages.get(loaded, () => {
     let containers = 0;
     for (const row of loaded.rows) if (row.data !== null) containers += countJsonContainers(row.data);
     // Parsed lazily: the containers are charged before any text becomes objects.
-    let events: TimelineEvent[] | null = null;
-    parsed = {
-      containers,
-      get events() {
-        return (events ??= loaded.rows.map((row) => ({
-          type: row.type,
-          timestamp: row.timestamp,
-          data: row.data === null ? {} : (JSON.parse(row.data) as Record<string, unknown>),
-        })));
-      },
-    };
-    parsedPages.set(loaded, parsed);
-  }
-  return parsed;
+    return new ParsedPage(loaded, containers);
+  });
 }
 
 function eventsAdvice(count: number, bytes: number) {

@@ -9,8 +9,8 @@ import { authorized } from '../authorized.js';
 import { builder } from '../builder.js';
 import { itemKeyBytes } from '../item-key-bytes.js';
 import type { GraphQLContext } from '../context.js';
-import type { RequestBudgets } from '../request-budgets.js';
 import { responsePath } from '../response-path.js';
+import { ScopeMemo } from '../scope-memo.js';
 import { usageLoaders } from '../usage-loaders.js';
 import { AnalyticsType, at, type AnalyticsRequest } from './analytics.js';
 import { SessionType } from './session.js';
@@ -119,7 +119,7 @@ builder.objectFields(SessionType, (t) => ({
 }));
 
 /** Per request: the usage rows of each range asked for, counted once however many aliases ask. */
-const counted = new WeakMap<RequestBudgets, Map<string, Promise<number>>>();
+const counted = new ScopeMemo<Map<string, Promise<number>>>('usage row counts');
 
 /**
  * The rows Analytics.usage reads (its range's requests and failures), counted no further than the rows budget has
@@ -130,8 +130,7 @@ async function chargeUsageRows(ctx: GraphQLContext, request: AnalyticsRequest, i
   const range = resolveRange(request.range, request.now, []);
   let rows = 0;
   if (!isEmptyRange(range)) {
-    let known = counted.get(ctx.budgets);
-    if (!known) counted.set(ctx.budgets, (known = new Map()));
+    const known = counted.get(ctx.budgets, () => new Map());
     const key = `${range.startMs}:${range.endMs}`;
     let count = known.get(key);
     if (!count) known.set(key, (count = countRangeUsageRows(ctx.readsOffLoop, authorized(ctx).principal.accountId, range, budget.roomRows + 1)));

@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ScopeMemo } from '../src/graphql/scope-memo.js';
+
+describe('ScopeMemo', () => {
+  it('creates one value per scope, on first use, whatever the order scopes are asked in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 7 }), { minLength: 1, maxLength: 60 }), fc.boolean(), (order, frozen) => {
+        const memo = new ScopeMemo<{ scope: number }>('test');
+        const scopes = Array.from({ length: 8 }, (_, i) => (frozen && i % 2 === 0 ? Object.freeze({ i }) : { i }));
+        const created: number[] = [];
+        const first = new Map<number, { scope: number }>();
+        for (const i of order) {
+          const value = memo.get(scopes[i]!, () => {
+            created.push(i);
+            return { scope: i };
+          });
+          expect(value.scope).toBe(i);
+          if (!first.has(i)) first.set(i, value);
+          expect(value).toBe(first.get(i));
+        }
+        expect(created).toEqual([...new Set(order)]);
+      }),
+    );
+  });
+
+  it('is invisible to spreads, keys and JSON of the scope', () => {
+    const scope = { a: 1 };
+    new ScopeMemo<number[]>('test').get(scope, () => [1, 2, 3]);
+    expect(Object.keys(scope)).toEqual(['a']);
+    expect({ ...scope }).toEqual({ a: 1 });
+    expect(Object.getOwnPropertySymbols({ ...scope })).toEqual([]);
+    expect(JSON.stringify(scope)).toBe('{"a":1}');
+  });
+
+  it('keeps the values of two memos apart on one scope', () => {
+    const scope = {};
+    const a = new ScopeMemo<string>('a');
+    const b = new ScopeMemo<string>('b');
+    expect(a.get(scope, () => 'first')).toBe('first');
+    expect(b.get(scope, () => 'second')).toBe('second');
+    expect(a.get(scope, () => 'again')).toBe('first');
+  });
+});
