@@ -2,7 +2,7 @@
  * A value kept for one scope (a request's budgets, a live message, a page read): on the scope object itself, under a
  * symbol of its own, so that it dies with the scope. A module-level WeakMap keyed by such short-lived objects does
  * not: V8's young-generation collector keeps a WeakMap's values alive until a full collection finds their keys dead,
- * so every request's values were promoted to the old generation (measured 2026-12-07, AMD EPYC, one session with
+ * so every request's values were promoted to the old generation (measured 2026-12-07, Intel Xeon, one session with
  * 50 events and its tools, --trace-gc-nvp: 57 MB promoted in 8 s at 1,300 requests/s). A scope that cannot take
  * a property (frozen) falls back to a WeakMap.
  */

@@ -22,7 +22,7 @@ class SessionEdge {
 /**
  * pageInfo, its cursors encoded when read. A class, not an object literal with getters: each such literal gets
  * accessors of its own, which V8 keeps in the old generation, where they hold the page (through their closures)
- * past every young-generation collection until a full one. Measured 2026-12-07 (AMD EPYC, 1M sessions, GraphQL one
+ * past every young-generation collection until a full one. Measured 2026-12-07 (Intel Xeon, 1M sessions, GraphQL one
  * day, --trace-gc-nvp): about 6 KB promoted per request with the literal, none with the class.
  */
 class SessionPageInfo {
