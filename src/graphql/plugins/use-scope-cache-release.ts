@@ -11,13 +11,11 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
  * A stream's fields (subscriptions, incremental delivery) resolve after execute returns: their cache stays.
  */
 export function useScopeCacheRelease(): Plugin {
-  return {
-    onExecute() {
-      return {
-        onExecuteDone({ args, result }) {
-          if (!isAsyncIterable(result)) RequestCache.clearForContext(args.contextValue as object);
-        },
-      };
+  // One hooks object for every execution: nothing per request is allocated to hold it.
+  const release = {
+    onExecuteDone({ args, result }: { args: { contextValue: unknown }; result: unknown }) {
+      if (!isAsyncIterable(result)) RequestCache.clearForContext(args.contextValue as object);
     },
   };
+  return { onExecute: () => release };
 }
