@@ -134,7 +134,7 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   // its next statement fails, is answered 503, and the client is discarded on release.
   pool.on('connect', (client) => client.on('error', () => {}));
   const listeners = new Set<StatementListener>();
-  const dialect = new PostgresDialect({ pool: options.namedStatements === false ? pool : namingPool(pool) });
+  const dialect = new PostgresDialect({ pool: namingPool(pool, options.namedStatements !== false) });
   const db = new Kysely<Tables>({ dialect, log: statementLog(listeners) });
   return handle({ db }, 'postgres', listeners, 'select 1', pool);
 }
