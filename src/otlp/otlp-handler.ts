@@ -4,7 +4,7 @@ import { ApiError, apiError } from '../errors/api-error.js';
 import type { BodyBytesInFlight } from '../http/body-bytes-in-flight.js';
 import { assertJsonShape, type JsonShapeLimits } from '../http/json-shape.js';
 import { sendContent } from '../http/send.js';
-import { ingestTelemetry } from '../use-cases/ingest-telemetry.js';
+import { ingestTelemetry, type TelemetryArgs } from '../use-cases/ingest-telemetry.js';
 import { createUseCaseContext, type UseCaseServices } from '../use-cases/use-case-context.js';
 import { runGuarded } from '../use-cases/use-case.js';
 import { decodeLogs, decodeMetrics } from './decode-otlp.js';
@@ -37,21 +37,46 @@ interface Outcome {
   reasons: string[];
 }
 
-async function ingest(signal: OtlpSignal, body: Buffer, encoding: OtlpEncoding, principal: Principal | null, deps: OtlpDeps): Promise<Outcome> {
-  const ctx = createUseCaseContext(deps.services, principal);
+/** An export once decoded and mapped: what to store, and the records that could not be used. */
+interface DecodedExport {
+  args: TelemetryArgs;
+  rejected: number;
+  reasons: string[];
+}
+
+/** Decodes and maps an export in one synchronous step: the decoded export is garbage once it returns. */
+function decodeExport(signal: OtlpSignal, body: Uint8Array, encoding: OtlpEncoding, previewChars: number): DecodedExport {
   if (signal === 'logs') {
-    const logs = decodeLogs(body, encoding);
-    const t = telemetryFromLogs(logs, { previewChars: deps.previewChars });
-    const result = await runGuarded(ingestTelemetry, ctx, () => ({
-      events: t.events,
-      usage: { modelRequests: t.modelRequests, errors: t.errors, metricPoints: [] },
-    }));
-    return { rejected: t.rejected + result.invalidEvents, reasons: [...t.rejectedReasons, ...result.invalidReasons] };
+    const t = telemetryFromLogs(decodeLogs(body, encoding), { previewChars });
+    return { args: { events: t.events, usage: { modelRequests: t.modelRequests, errors: t.errors, metricPoints: [] } }, rejected: t.rejected, reasons: t.rejectedReasons };
   }
-  const metrics = decodeMetrics(body, encoding);
-  const t = telemetryFromMetrics(metrics);
-  await runGuarded(ingestTelemetry, ctx, () => ({ events: [], usage: { modelRequests: [], errors: [], metricPoints: t.points } }));
-  return { rejected: t.rejected, reasons: t.rejectedReasons };
+  const t = telemetryFromMetrics(decodeMetrics(body, encoding));
+  return { args: { events: [], usage: { modelRequests: [], errors: [], metricPoints: t.points } }, rejected: t.rejected, reasons: t.rejectedReasons };
+}
+
+/**
+ * The request's export, read and decoded. Its own async function because an async function keeps its locals
+ * across every await until it returns: the caller's await on the store then holds what is stored, not the body
+ * and the decoded export. Measured 2026-12-07 (AMD EPYC, PostgreSQL, 4 connections posting 730 KB exports of
+ * 1,000 items): the heap kept every waiting export's decoded tree, and peak RSS reached 251 MiB against 171 MiB
+ * for the same load of event batches.
+ */
+async function readExport(signal: OtlpSignal, req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, deps: OtlpDeps): Promise<DecodedExport> {
+  const body = await otlpRequestBody(req, res, deps.bodyLimitBytes, deps.bodyBytesInFlight);
+  if (encoding === 'json' && body.length > 0) assertJsonShape(body, deps.json);
+  try {
+    return decodeExport(signal, body, encoding, deps.previewChars);
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) throw apiError('VALIDATION_ERROR', `The body is not an OTLP ${signal} export: ${error.message}`);
+    throw error;
+  }
+}
+
+async function ingest(signal: OtlpSignal, req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, principal: Principal | null, deps: OtlpDeps): Promise<Outcome> {
+  const ctx = createUseCaseContext(deps.services, principal);
+  const decoded = await readExport(signal, req, res, encoding, deps);
+  const result = await runGuarded(ingestTelemetry, ctx, () => decoded.args);
+  return { rejected: decoded.rejected + result.invalidEvents, reasons: [...decoded.reasons, ...result.invalidReasons] };
 }
 
 /**
@@ -63,14 +88,7 @@ export async function handleOtlp(signal: OtlpSignal, req: IncomingMessage, res: 
   const encoding: OtlpEncoding = req.headers['content-type'] === 'application/x-protobuf' ? 'protobuf' : 'json';
   let outcome: Outcome;
   try {
-    const body = await otlpRequestBody(req, res, deps.bodyLimitBytes, deps.bodyBytesInFlight);
-    if (encoding === 'json' && body.length > 0) assertJsonShape(body, deps.json);
-    try {
-      outcome = await ingest(signal, body, encoding, principal, deps);
-    } catch (error) {
-      if (error instanceof OtlpDecodeError) throw apiError('VALIDATION_ERROR', `The body is not an OTLP ${signal} export: ${error.message}`);
-      throw error;
-    }
+    outcome = await ingest(signal, req, res, encoding, principal, deps);
   } catch (error) {
     // Anything else is the listener's to mask (a 500 or a 503 in the REST envelope).
     if (!(error instanceof ApiError)) throw error;
