@@ -3,6 +3,7 @@
 // measure themselves (the ingestion baseline).
 import autocannon from 'autocannon';
 import type { BenchArgs, ScenarioName } from './args.js';
+import { busyCores, cpuSample } from './machine-busy.js';
 import { median } from './median.js';
 import type { RssSampler } from './processes.js';
 
@@ -13,6 +14,8 @@ export interface Stats {
   p99: number;
   /** Responses that were not 2xx, errors, timeouts and bodies that failed a check. */
   failures: number;
+  /** Cores the whole machine kept busy while measuring (client, servers, database, kernel); HTTP targets on Linux. */
+  busy?: number;
 }
 
 export interface TargetResult {
@@ -64,6 +67,7 @@ function summarize(name: string, rounds: Stats[]): TargetResult {
       p50: median(rounds.map((r) => r.p50)),
       p99: median(rounds.map((r) => r.p99)),
       failures: rounds.reduce((n, r) => n + r.failures, 0),
+      ...(rounds.every((r) => r.busy !== undefined) ? { busy: median(rounds.map((r) => r.busy!)) } : {}),
     },
   };
 }
@@ -71,9 +75,11 @@ function summarize(name: string, rounds: Stats[]): TargetResult {
 async function measureHttp(target: HttpTarget, warmup: number, seconds: number): Promise<Stats> {
   if (warmup > 0) await autocannon({ ...target.options(), duration: warmup });
   const before = target.bad?.count ?? 0;
+  const cpuBefore = cpuSample();
   const r = await autocannon({ ...target.options(), duration: seconds });
+  const busy = busyCores(cpuBefore, cpuSample());
   const bad = (target.bad?.count ?? 0) - before;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: r.non2xx + r.errors + r.timeouts + bad };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: r.non2xx + r.errors + r.timeouts + bad, ...(busy === undefined ? {} : { busy }) };
 }
 
 function fmtStats(s: Stats, perRequest = 1): string {

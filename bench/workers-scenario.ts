@@ -1,6 +1,7 @@
 // `workers`: REST one day from `trenchcoat serve --workers 2` against the same gateway started with
 // `--workers 1`, its baseline here: same data set, same autocannon settings, rounds alternating.
 // Both run once the read servers are stopped. RSS is the sum over each gateway's processes.
+import { availableParallelism } from 'node:os';
 import type { BenchArgs } from './args.js';
 import type { Dataset } from './dataset.js';
 import { BROWSER_GATEWAY_ENV } from './graphql-browser.js';
@@ -51,6 +52,16 @@ function cpuShares(before: Map<number, number>): { pid: number; share: number }[
   const used = [...before].map(([pid, start]) => ({ pid, ticks: (cpuTicks(pid) ?? start) - start }));
   const total = used.reduce((sum, u) => sum + u.ticks, 0) || 1;
   return used.map(({ pid, ticks }) => ({ pid, share: ticks / total })).sort((a, b) => b.share - a.share);
+}
+
+/**
+ * The best ratio the machine allows: what `--workers 1` kept busy (the gateway, the client, the database server and
+ * the kernel, all per request) scaled up to every core, and no more than WORKERS times one process.
+ */
+function ceiling(busy: number | undefined): { busy: number; cores: number; ratio: number } | null {
+  if (busy === undefined || busy <= 0) return null;
+  const cores = availableParallelism();
+  return { busy, cores, ratio: Math.min(WORKERS, cores / busy) };
 }
 
 /** A worker left behind by a primary that was killed: ended by its id, if it is still a gateway. */
@@ -109,6 +120,8 @@ export async function measureWorkers(args: BenchArgs, dataset: Dataset, paths: R
     else if (tree.length < WORKERS + 1) invalid = `\`--workers ${WORKERS}\` started ${tree.length} process${tree.length === 1 ? '' : 'es'}, not a primary and ${WORKERS} workers`;
     const gateway = r.get('gateway')!;
     const baseline = r.get('baseline')!;
+    const reach = ceiling(baseline.median.busy);
+    if (reach) log(`[workers] with --workers 1 the machine kept ${reach.busy.toFixed(2)} of ${reach.cores} cores busy: ${WORKERS} processes could reach at best ${reach.ratio.toFixed(2)}×`);
     const peak = { multi: multiRss.window(), single: singleRss.window(), processes: tree.length };
     log(`[rss] --workers ${WORKERS}: ${(peak.multi / MiB).toFixed(0)} MiB over ${tree.length} processes; --workers 1: ${(peak.single / MiB).toFixed(0)} MiB`);
     return {
@@ -117,7 +130,11 @@ export async function measureWorkers(args: BenchArgs, dataset: Dataset, paths: R
         description:
           `REST one day, \`GET ${path}\`, from the gateway started with \`--workers ${WORKERS}\` ` +
           `(${supported ? `a primary and ${workers.length} workers; the workers' shares of the CPU time used: ${workers.map((w) => `${Math.round(w.share * 100)}%`).join(', ')}` : 'unsupported by this build'}); ` +
-          'the baseline is the same gateway started with `--workers 1` (one process), not node:http',
+          'the baseline is the same gateway started with `--workers 1` (one process), not node:http' +
+          (reach
+            ? `; with \`--workers 1\` the machine kept ${reach.busy.toFixed(2)} of its ${reach.cores} cores busy (the gateway, autocannon, ` +
+              `${engine.name === 'postgres' ? "PostgreSQL's server, " : ''}the kernel), so ${WORKERS} processes sharing them could reach at best ${reach.ratio.toFixed(2)}×`
+            : ''),
         gateway,
         baseline,
         peers: [],
