@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { RangeMemo } from '../src/graphql/range-memo.js';
 import { ScopeMemo } from '../src/graphql/scope-memo.js';
 
 describe('ScopeMemo', () => {
@@ -40,5 +41,27 @@ describe('ScopeMemo', () => {
     expect(a.get(scope, () => 'first')).toBe('first');
     expect(b.get(scope, () => 'second')).toBe('second');
     expect(a.get(scope, () => 'again')).toBe('first');
+  });
+});
+
+describe('RangeMemo', () => {
+  it('reads once per scope and range, whatever the order ranges and scopes are asked in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 3 }), fc.nat({ max: 3 })), { minLength: 1, maxLength: 50 }), (asks) => {
+        const memo = new RangeMemo<string>('test');
+        const scopes = [{}, {}, Object.freeze({})];
+        const reads = new Map<string, number>();
+        for (const [scope, start, end] of asks) {
+          const id = `${scope}/${start}:${end}`;
+          const value = memo.get(scopes[scope]!, { startMs: start, endMs: end }, () => {
+            reads.set(id, (reads.get(id) ?? 0) + 1);
+            return id;
+          });
+          expect(value).toBe(id);
+        }
+        expect([...reads.values()].every((n) => n === 1)).toBe(true);
+        expect(reads.size).toBe(new Set(asks.map(([s, a, b]) => `${s}/${a}:${b}`)).size);
+      }),
+    );
   });
 });

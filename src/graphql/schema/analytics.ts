@@ -13,7 +13,7 @@ import { builder } from '../builder.js';
 import { itemKeyBytes } from '../item-key-bytes.js';
 import type { GraphQLContext } from '../context.js';
 import { responsePath } from '../response-path.js';
-import { ScopeMemo } from '../scope-memo.js';
+import { RangeMemo } from '../range-memo.js';
 
 /** The `analytics` field's arguments, and the instant its defaults are taken from. */
 export interface AnalyticsRequest {
@@ -26,17 +26,13 @@ export function at(ctx: GraphQLContext, request: AnalyticsRequest): AuthorizedCo
   return { ...authorized(ctx), now: () => request.now };
 }
 
-/** Per request: the estimate of each range asked for, read once however many aliases ask. */
-const estimates = new ScopeMemo<Map<string, Promise<number>>>('session estimates');
+/** Per request: the estimate of each range asked for. */
+const estimates = new RangeMemo<Promise<number>>('session estimates');
 
 function estimateSessions(ctx: GraphQLContext, request: AnalyticsRequest): Promise<number> {
   const range = resolveRange(request.range, request.now, []);
   if (isEmptyRange(range)) return Promise.resolve(0);
-  const known = estimates.get(ctx.budgets, () => new Map());
-  const key = `${range.startMs}:${range.endMs}`;
-  let estimate = known.get(key);
-  if (!estimate) known.set(key, (estimate = estimateRangeSessions(ctx.db, authorized(ctx).principal.accountId, range)));
-  return estimate;
+  return estimates.get(ctx.budgets, range, () => estimateRangeSessions(ctx.db, authorized(ctx).principal.accountId, range));
 }
 
 /**

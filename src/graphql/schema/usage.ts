@@ -10,7 +10,7 @@ import { builder } from '../builder.js';
 import { itemKeyBytes } from '../item-key-bytes.js';
 import type { GraphQLContext } from '../context.js';
 import { responsePath } from '../response-path.js';
-import { ScopeMemo } from '../scope-memo.js';
+import { RangeMemo } from '../range-memo.js';
 import { usageLoaders } from '../usage-loaders.js';
 import { AnalyticsType, at, type AnalyticsRequest } from './analytics.js';
 import { SessionType } from './session.js';
@@ -118,8 +118,8 @@ builder.objectFields(SessionType, (t) => ({
   }),
 }));
 
-/** Per request: the usage rows of each range asked for, counted once however many aliases ask. */
-const counted = new ScopeMemo<Map<string, Promise<number>>>('usage row counts');
+/** Per request: the usage rows of each range asked for. */
+const counted = new RangeMemo<Promise<number>>('usage row counts');
 
 /**
  * The rows Analytics.usage reads (its range's requests and failures), counted no further than the rows budget has
@@ -130,11 +130,7 @@ async function chargeUsageRows(ctx: GraphQLContext, request: AnalyticsRequest, i
   const range = resolveRange(request.range, request.now, []);
   let rows = 0;
   if (!isEmptyRange(range)) {
-    const known = counted.get(ctx.budgets, () => new Map());
-    const key = `${range.startMs}:${range.endMs}`;
-    let count = known.get(key);
-    if (!count) known.set(key, (count = countRangeUsageRows(ctx.readsOffLoop, authorized(ctx).principal.accountId, range, budget.roomRows + 1)));
-    rows = await count;
+    rows = await counted.get(ctx.budgets, range, () => countRangeUsageRows(ctx.readsOffLoop, authorized(ctx).principal.accountId, range, budget.roomRows + 1));
   }
   budget.charge({
     rows,
