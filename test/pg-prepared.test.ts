@@ -1,4 +1,4 @@
-// On PostgreSQL the request path's reusable queries run as named prepared statements (src/db/pg-naming-pool.ts): each
+// On PostgreSQL the request path's reusable queries run as named prepared statements (src/db/pg-kysely-pool.ts): each
 // connection parses and plans a text once. Names are unique to their connection, so that connections sharing one
 // backend (PGlite behind its socket server) never meet a name another prepared.
 import { sql } from 'kysely';

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kyse
 import pg from 'pg';
 import type { EngineName } from './engine-name.js';
 import { ObjectRowStatement } from './object-row-statement.js';
-import { namingPool } from './pg-naming-pool.js';
+import { pgKyselyPool } from './pg-kysely-pool.js';
 import { retryWritesWhileBusy, type SqliteBusyOptions } from './sqlite-busy-retry.js';
 import { SqliteWorkerDialect } from './sqlite-worker-dialect.js';
 import { StatementCache } from './statement-cache.js';
@@ -134,7 +134,7 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   // its next statement fails, is answered 503, and the client is discarded on release.
   pool.on('connect', (client) => client.on('error', () => {}));
   const listeners = new Set<StatementListener>();
-  const dialect = new PostgresDialect({ pool: namingPool(pool, options.namedStatements !== false) });
+  const dialect = new PostgresDialect({ pool: pgKyselyPool(pool, { namedStatements: options.namedStatements !== false }) });
   const db = new Kysely<Tables>({ dialect, log: statementLog(listeners) });
   return handle({ db }, 'postgres', listeners, 'select 1', pool);
 }

@@ -7,7 +7,7 @@ const suffixes = new Map<string, string>();
 
 /**
  * Marks a statement text as one the process runs again and again (a ReusableQuery's): on PostgreSQL each
- * connection then prepares it once under a name (see pg-naming-pool.ts). Other texts stay unnamed.
+ * connection then prepares it once under a name (see pg-kysely-pool.ts). Other texts stay unnamed.
  */
 export function markReusable(text: string): void {
   if (suffixes.has(text) || suffixes.size >= MAX_NAMED_TEXTS) return;

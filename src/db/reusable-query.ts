@@ -8,7 +8,7 @@ export type Param = (index: number) => never;
  * A query built and compiled once by Kysely (so its SQL is still the dialect's own), then run with
  * new arguments in the same places. Building and compiling cost more than running the small indexed
  * queries on the request path. `build` must use `p(i)` for every value that varies. On PostgreSQL each
- * connection prepares its text once, as a named statement (pg-naming-pool.ts).
+ * connection prepares its text once, as a named statement (pg-kysely-pool.ts).
  */
 export class ReusableQuery<Row> {
   readonly #compiled: CompiledQuery<Row>;

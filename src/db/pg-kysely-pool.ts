@@ -13,21 +13,21 @@ type QueryCallback<R> = (error: Error | null, result: PostgresQueryResult<R>) =>
 type CallbackClient = { query<R>(config: pg.QueryConfig, callback: QueryCallback<R>): void };
 
 /**
- * One pooled connection as Kysely sees it: texts marked reusable (pg-statement-names.ts) run as named
- * prepared statements, so the server parses and plans them once per connection instead of once per run.
+ * One pooled connection as Kysely sees it. With named statements on, texts marked reusable (pg-statement-names.ts)
+ * run as named prepared statements, so the server parses and plans them once per connection instead of once per run.
  *
  * Every statement goes to pg with a callback, never through the promise pg returns without one: each result
  * pg hands to that promise outlives the young generation's collections and is promoted. Measured 2026-12-07
  * (AMD EPYC, a loop of 10 concurrent 50-row reads for 5 s): about 130 MB promoted and 6 full collections that way,
  * 1 MB and none with a callback. The gateway's REST one day on PostgreSQL promoted 573 MB in 8 s, now 0.3 MB.
  */
-class NamingClient implements PostgresPoolClient {
+class PgKyselyClient implements PostgresPoolClient {
   readonly #client: pg.PoolClient;
   readonly #prefix: string | null;
 
-  constructor(client: pg.PoolClient, named: boolean) {
+  constructor(client: pg.PoolClient, namedStatements: boolean) {
     this.#client = client;
-    this.#prefix = named ? `tc${PROCESS_TAG}_${(clients++).toString(36)}_` : null;
+    this.#prefix = namedStatements ? `tc${PROCESS_TAG}_${(clients++).toString(36)}_` : null;
   }
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
@@ -46,18 +46,15 @@ class NamingClient implements PostgresPoolClient {
   }
 }
 
-/**
- * pg's pool for Kysely's PostgresDialect: its connections run each statement through pg's callback form and,
- * unless `named` is false, name the reusable statements (see NamingClient).
- */
-export function namingPool(pool: pg.Pool, named = true): PostgresPool {
+/** pg's pool for Kysely's PostgresDialect, its connections as PgKyselyClient describes. */
+export function pgKyselyPool(pool: pg.Pool, options: { namedStatements: boolean }): PostgresPool {
   // Kysely keeps its connection object per client it is handed: hand the same one for each pg client.
-  const wrappers = new WeakMap<pg.PoolClient, NamingClient>();
+  const wrappers = new WeakMap<pg.PoolClient, PgKyselyClient>();
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
-      if (!wrapper) wrappers.set(client, (wrapper = new NamingClient(client, named)));
+      if (!wrapper) wrappers.set(client, (wrapper = new PgKyselyClient(client, options.namedStatements)));
       return wrapper;
     },
     end: () => pool.end(),
