@@ -1,10 +1,10 @@
 // `workers`: REST one day from `trenchcoat serve --workers 2` against the same gateway started with
 // `--workers 1`, its baseline here: same data set, same autocannon settings, rounds alternating.
 // Both run once the read servers are stopped. RSS is the sum over each gateway's processes.
-import { availableParallelism } from 'node:os';
 import type { BenchArgs } from './args.js';
 import type { Dataset } from './dataset.js';
 import { BROWSER_GATEWAY_ENV } from './graphql-browser.js';
+import { machineCores } from './machine-busy.js';
 import { commandLine, cpuTicks, processTree } from './process-tree.js';
 import { MiB, RssSampler, runCli, startGateway, type ServerProcess } from './processes.js';
 import type { ReadPaths } from './read-paths.js';
@@ -60,7 +60,7 @@ function cpuShares(before: Map<number, number>): { pid: number; share: number }[
  */
 function ceiling(busy: number | undefined): { busy: number; cores: number; ratio: number } | null {
   if (busy === undefined || busy <= 0) return null;
-  const cores = availableParallelism();
+  const cores = machineCores();
   return { busy, cores, ratio: Math.min(WORKERS, cores / busy) };
 }
 
