@@ -1,5 +1,6 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { holdCorkedWrites } from '../../http/cork-until-turn-ends.js';
 import { LiveSubscriber, StreamEnd } from '../../live/live-subscriber.js';
 import type { Session } from '../../sessions/session.js';
 import type { GraphQLContext } from '../context.js';
@@ -61,11 +62,13 @@ function answersTo(event: object): Map<string, SharedAnswer> {
 
 /** Makes one subscriber's own answer, still running, the answer of its share key to this change. */
 function shareAnswer(byKey: Map<string, SharedAnswer>, key: string, own: Promise<ExecutionResult>): SharedAnswer {
+  // The messages already written this turn wait for this answer's, to leave with them.
+  const release = holdCorkedWrites();
   const entry: SharedAnswer = {
     pending: own.then(
       (result) => settleShared(entry, result.errors ? null : result),
       () => settleShared(entry, null),
-    ),
+    ).finally(release),
   };
   byKey.set(key, entry);
   return entry;
