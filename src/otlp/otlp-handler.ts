@@ -37,11 +37,9 @@ interface Outcome {
   reasons: string[];
 }
 
-/** An export once decoded and mapped: what to store, and the records that could not be used. */
-interface DecodedExport {
+/** An export once decoded and mapped: what to store, and (its Outcome so far) the records that could not be used. */
+interface DecodedExport extends Outcome {
   args: TelemetryArgs;
-  rejected: number;
-  reasons: string[];
 }
 
 /** Decodes and maps an export in one synchronous step: the decoded export is garbage once it returns. */
