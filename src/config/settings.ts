@@ -132,7 +132,7 @@ export const SETTINGS = {
     description: 'Characters (code points) of prompt text, tool input and tool output a hook event or import keeps.',
   }),
   postgres: {
-    poolSize: setting({ env: 'TRENCHCOAT_PG_POOL_SIZE', parser: whole(1), default: 10, description: 'PostgreSQL only: connections per process.' }),
+    poolSize: setting({ env: 'TRENCHCOAT_PG_POOL_SIZE', parser: whole(1), default: 10, description: "PostgreSQL only: connections per process. From 2 on, half of them (rounded down) run the request path's named statements, each with one generic plan; the others everything else, planned for its values." }),
     statementTimeoutMs: setting({ env: 'TRENCHCOAT_PG_STATEMENT_TIMEOUT_MS', parser: whole(0, ' (0 = none)'), default: 30_000, description: 'PostgreSQL only: the server-side statement_timeout.' }),
     namedStatements: setting({
       env: 'TRENCHCOAT_PG_NAMED_STATEMENTS', parser: onOff, default: true,

@@ -89,12 +89,15 @@ interface Connections {
   readonly readsOffLoop?: Kysely<Tables>;
 }
 
-function handle({ db, readsOffLoop = db }: Connections, dialect: EngineName, listeners: Set<StatementListener>, ping: string, pool?: pg.Pool): Database {
+function handle({ db, readsOffLoop = db }: Connections, dialect: EngineName, listeners: Set<StatementListener>, ping: string, pools: pg.Pool[] = []): Database {
   return {
     db,
     readsOffLoop,
     dialect,
-    poolStats: () => (pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null),
+    poolStats: () =>
+      pools.length === 0
+        ? null
+        : pools.reduce((sum, p) => ({ total: sum.total + p.totalCount, idle: sum.idle + p.idleCount, waiting: sum.waiting + p.waitingCount }), { total: 0, idle: 0, waiting: 0 }),
     onStatement(listener) {
       const own = (text: string) => listener(text);
       listeners.add(own);
@@ -122,10 +125,23 @@ function numericTypes() {
 }
 
 function openPostgres(url: string, options: PostgresOptions): Database {
+  const namedStatements = options.namedStatements !== false;
+  // From two connections on, half of them (rounded down) run the named statements with generic plans (pg-kysely-pool.ts).
+  const namedSize = namedStatements ? Math.floor(options.poolSize / 2) : 0;
+  const main = openPgPool(url, options, options.poolSize - namedSize);
+  const named = namedSize > 0 ? openPgPool(url, options, namedSize, '-c plan_cache_mode=force_generic_plan') : null;
+  const listeners = new Set<StatementListener>();
+  const dialect = new PostgresDialect({ pool: pgKyselyPool({ main, named }, { namedStatements }) });
+  const db = new Kysely<Tables>({ dialect, log: statementLog(listeners) });
+  return handle({ db }, 'postgres', listeners, 'select 1', named ? [main, named] : [main]);
+}
+
+function openPgPool(url: string, options: PostgresOptions, max: number, serverOptions?: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize,
+    max,
     types: numericTypes(),
+    ...(serverOptions ? { options: serverOptions } : {}),
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -133,10 +149,7 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   // Nor may a checked-out one between two statements (the pool listens only while a client is idle):
   // its next statement fails, is answered 503, and the client is discarded on release.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const listeners = new Set<StatementListener>();
-  const dialect = new PostgresDialect({ pool: pgKyselyPool(pool, { namedStatements: options.namedStatements !== false }) });
-  const db = new Kysely<Tables>({ dialect, log: statementLog(listeners) });
-  return handle({ db }, 'postgres', listeners, 'select 1', pool);
+  return pool;
 }
 
 function openSqlite(path: string, options: SqliteOptions): Database {
