@@ -26,7 +26,7 @@ function runLoop(script: string, db: string, warmup: number, seconds: number, ta
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`insert loop failed (${code}): ${err}`));
       const r = JSON.parse(out.trim().split('\n').pop()!) as { batchesPerSecond: number; p50: number; p99: number };
-      resolve({ rps: r.batchesPerSecond, p50: r.p50, p99: r.p99, failures: 0 });
+      resolve({ rps: r.batchesPerSecond, p50: r.p50, p99: r.p99, failures: 0, timeouts: 0 });
     });
   });
 }

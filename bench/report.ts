@@ -58,11 +58,17 @@ const ms = (n: number) => (Number.isInteger(n) || n >= 100 ? int(n) : n >= 1 ? n
 const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
 
 function rate(s: Stats, ingest: boolean): string {
-  return `${int(ingest ? s.rps * 1000 : s.rps)}${s.failures ? ` (${s.failures} failed)` : ''}`;
+  const failed = s.failures === 0 ? '' : s.failures === s.timeouts ? ` (${s.failures} timed out)` : ` (${s.failures} failed)`;
+  return `${int(ingest ? s.rps * 1000 : s.rps)}${failed}`;
 }
 
-function met(value: number, target: number, failures: number, invalid?: string): string {
-  if (failures > 0 || invalid) return 'invalid';
+/**
+ * Whether the ratio meets its target. Failures make it invalid, but for a baseline whose only failures are requests
+ * that timed out: it served even fewer than counted, so the ratio is a lower bound, and a lower bound can be met.
+ */
+function met(value: number, target: number, gateway: Stats, baseline: Stats, invalid?: string): string {
+  if (invalid || gateway.failures > 0) return 'invalid';
+  if (baseline.failures > 0) return baseline.failures === baseline.timeouts && value >= target ? 'yes (a lower bound)' : 'invalid';
   return value >= target ? 'yes' : 'no';
 }
 
@@ -110,10 +116,9 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
     const ingest = s.name === 'ingest';
     const g = s.gateway.median;
     const b = s.baseline.median;
-    const failures = g.failures + b.failures;
     lines.push(
       `| ${scenarioLabel(s)} | ${rate(g, ingest)} | ${ms(g.p50)} | ${ms(g.p99)} | ${rate(b, ingest)} | ${ms(b.p50)} | ${ms(b.p99)} | ` +
-        `${s.ratio.toFixed(2)}× | ≥ ${s.target}× | ${met(s.ratio, s.target, failures, s.invalid)} |`,
+        `${s.ratio.toFixed(2)}× | ≥ ${s.target}× | ${met(s.ratio, s.target, g, b, s.invalid)} |`,
     );
   }
   lines.push('');
@@ -153,7 +158,7 @@ export function markdown(args: BenchArgs, command: string, dataset: Dataset | nu
         : `Fastify ${env.versions['fastify']} + Mercurius ${env.versions['mercurius']} (graphql-jit ${env.versions['graphql-jit']})`;
       const target = PEER_TARGETS[p.name as keyof typeof PEER_TARGETS];
       const ratio = g.rps / p.median.rps;
-      lines.push(`| ${label} | ${rate(p.median, false)} | ${ms(p.median.p50)} | ${ms(p.median.p99)} | ${ratio.toFixed(2)}× | ≥ ${target}× | ${met(ratio, target, g.failures + p.median.failures)} |`);
+      lines.push(`| ${label} | ${rate(p.median, false)} | ${ms(p.median.p50)} | ${ms(p.median.p99)} | ${ratio.toFixed(2)}× | ≥ ${target}× | ${met(ratio, target, g, p.median)} |`);
     }
   }
   lines.push('');

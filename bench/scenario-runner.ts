@@ -12,8 +12,10 @@ export interface Stats {
   rps: number;
   p50: number;
   p99: number;
-  /** Responses that were not 2xx, errors, timeouts and bodies that failed a check. */
+  /** Responses that were not 2xx, connection errors (timeouts among them) and bodies that failed a check. */
   failures: number;
+  /** Of `failures`, requests with no answer within autocannon's 10 s. */
+  timeouts: number;
   /** Cores the whole machine kept busy while measuring (client, servers, database, kernel); HTTP targets on Linux. */
   busy?: number;
 }
@@ -67,6 +69,7 @@ function summarize(name: string, rounds: Stats[]): TargetResult {
       p50: median(rounds.map((r) => r.p50)),
       p99: median(rounds.map((r) => r.p99)),
       failures: rounds.reduce((n, r) => n + r.failures, 0),
+      timeouts: rounds.reduce((n, r) => n + r.timeouts, 0),
       ...(rounds.every((r) => r.busy !== undefined) ? { busy: median(rounds.map((r) => r.busy!)) } : {}),
     },
   };
@@ -79,7 +82,7 @@ async function measureHttp(target: HttpTarget, warmup: number, seconds: number):
   const r = await autocannon({ ...target.options(), duration: seconds });
   const busy = busyCores(cpuBefore, cpuSample());
   const bad = (target.bad?.count ?? 0) - before;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: r.non2xx + r.errors + r.timeouts + bad, ...(busy === undefined ? {} : { busy }) };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: r.non2xx + r.errors + bad, timeouts: r.timeouts, ...(busy === undefined ? {} : { busy }) };
 }
 
 function fmtStats(s: Stats, perRequest = 1): string {
