@@ -68,17 +68,16 @@ class PgKyselyClient implements PostgresPoolClient {
     const { pools, namedStatements } = this.#lanes;
     const suffix = namedStatements ? statementSuffix(sqlOrCursor) : undefined;
     if (this.#client) return this.#run(this.#client, sqlOrCursor, parameters, suffix);
-    this.#taking ??= (suffix === undefined ? pools.main : (pools.named ?? pools.main)).connect().then(
-      (client) => {
-        this.#taking = null;
-        return (this.#client = client);
-      },
-      (error: unknown) => {
-        this.#taking = null;
-        throw error;
-      },
-    );
+    this.#taking ??= this.#take(suffix === undefined ? pools.main : (pools.named ?? pools.main));
     return this.#taking.then((client) => this.#run<R>(client, sqlOrCursor, parameters, suffix));
+  }
+
+  async #take(pool: pg.Pool): Promise<pg.PoolClient> {
+    try {
+      return (this.#client = await pool.connect());
+    } finally {
+      this.#taking = null;
+    }
   }
 
   #run<R>(client: pg.PoolClient, text: string, parameters: ReadonlyArray<unknown> | undefined, suffix: string | undefined): Promise<PostgresQueryResult<R>> {
