@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reusable } from '../src/db/reusable-query.js';
 import { describeNeeding } from './support/requirements.js';
+import { getStatus } from './support/rest-read-helpers.js';
 import { TEST_ENGINE } from './support/test-database.js';
 import { event, SESSION_A, SESSION_B, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
@@ -24,12 +25,6 @@ function namedLanePlans(db: Kysely<any>): Promise<PreparedPlans[]> {
   ).execute(db);
 }
 
-async function status(t: TestGateway, path: string, key: string): Promise<number> {
-  const response = await t.get(path, key);
-  await response.arrayBuffer();
-  return response.status;
-}
-
 describe.runIf(TEST_ENGINE === 'postgres')('plans on PostgreSQL', () => describeNeeding('postgres', 'on a server', () => {
   // Two connections: one runs the named statements, one everything else.
   let t: TestGateway;
@@ -45,7 +40,7 @@ describe.runIf(TEST_ENGINE === 'postgres')('plans on PostgreSQL', () => describe
 
   it("runs a day page's statement with one generic plan, never one made for its values", async () => {
     // PostgreSQL's own choice for this statement is a plan per run: its empty ranges look cheaper with their values.
-    for (let i = 0; i < 8; i++) expect(await status(t, DAY_PAGE, key)).toBe(200);
+    for (let i = 0; i < 8; i++) expect(await getStatus(t, DAY_PAGE, key)).toBe(200);
     const page = (await namedLanePlans(t.gateway.database.db)).filter((s) => s.statement.includes(PAGE_STATEMENT));
     expect(page).toHaveLength(1);
     expect(page[0]).toMatchObject({ generic_plans: 8, custom_plans: 0 });
@@ -55,7 +50,7 @@ describe.runIf(TEST_ENGINE === 'postgres')('plans on PostgreSQL', () => describe
     const { rows } = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(t.gateway.database.db);
     expect(rows).toEqual([{ plan_cache_mode: 'auto' }]);
     const paths = [DAY_PAGE, '/api/v1/analytics/tools?start_date=2026-01-01&end_date=2026-12-31', '/api/v1/analytics/overview'];
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => status(t, paths[i % paths.length]!, key)));
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => getStatus(t, paths[i % paths.length]!, key)));
     expect(answers).toEqual(answers.map(() => 200));
     expect(t.gateway.database.poolStats()).toMatchObject({ total: 2, waiting: 0 });
   });

@@ -9,17 +9,14 @@ import { KeyCache } from '../src/auth/key-cache.js';
 import type { Principal } from '../src/auth/principal.js';
 import { runCli } from './support/cli-run.js';
 import { describeNeeding } from './support/requirements.js';
+import { getStatus } from './support/rest-read-helpers.js';
 import { sideQuery } from './support/side-connection.js';
 import { TEST_ENGINE } from './support/test-database.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 const PAGE = '/api/v1/sessions?limit=1';
 
-async function status(t: TestGateway, key: string): Promise<number> {
-  const response = await t.get(PAGE, key);
-  await response.arrayBuffer();
-  return response.status;
-}
+const status = (t: TestGateway, key: string) => getStatus(t, PAGE, key);
 
 /** Revoked in SQL, as an operator might by hand: no NOTIFY goes out. */
 const revokeByHand = (t: TestGateway, id: string) => sideQuery(t, `update api_keys set revoked_at = 1 where id = '${id}'`);

@@ -1,4 +1,4 @@
-// Helpers for the REST read-path and error-envelope specs (rest-*.test.ts, seed-example, tenant-isolation).
+// Helpers for the REST read-path and error-envelope specs (rest-*.test.ts, seed-example, tenant-isolation, pg-*).
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'vitest';
@@ -13,6 +13,13 @@ export function uuidFor(n: number): string {
 /** A key on the `unlimited` tier, so that specs making many requests never meet a rate limit. */
 export async function unlimitedKey(t: TestGateway, account = 'acme', scopes: Scope[] = ['read:analytics', 'write:events']) {
   return t.key({ account, scopes, tier: 'unlimited' });
+}
+
+/** The status of a GET of `path` with `key`, its body read to the end (so the connection is free again). */
+export async function getStatus(t: TestGateway, path: string, key: string): Promise<number> {
+  const response = await t.get(path, key);
+  await response.arrayBuffer();
+  return response.status;
 }
 
 /** Ingests through POST /api/v1/events in batches of at most 1,000 and insists every event is stored. */
