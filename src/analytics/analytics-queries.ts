@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { dayOf } from '../time/utc-days.js';
 import type { AnalyticsRange } from './analytics-range.js';
 import { utcDayOf } from './utc-day.js';
 import { takeTurn } from '../limits/take-turn.js';
+import { splitByDay, type MsRange } from '../sessions/day-split.js';
 
 
 const utcStartDay = utcDayOf('started_at');
@@ -66,9 +67,46 @@ export interface ToolTotals {
   durationCount: number;
 }
 
+interface ToolCounterRow {
+  name: string;
+  invocations: number;
+  errors: number;
+  duration_sum_us: number;
+  duration_count: number;
+}
+
+/** Either source of tool counters, as one type, so that they can be united. */
+type ToolCounterQuery = SelectQueryBuilder<Tables, keyof Tables, ToolCounterRow>;
+
+/** A tool's counters, from one `tool_days` row or one session's `session_tools` row. */
+function toolCounterRows(db: Kysely<Tables>, accountId: number, part: MsRange | { first: number; last: number }): ToolCounterQuery {
+  const durationSum = (column: string) => sql<number>`cast(${sql.ref(column)} as double precision)`;
+  if ('first' in part) {
+    return db
+      .selectFrom('tool_days as d')
+      .where('d.account_id', '=', accountId)
+      .where('d.day', '>=', part.first)
+      .where('d.day', '<=', part.last)
+      .select(['d.tool_name as name', 'd.invocations', 'd.errors', durationSum('d.duration_sum_us').as('duration_sum_us'), 'd.duration_count'])
+      .$castTo<ToolCounterRow>() as unknown as ToolCounterQuery;
+  }
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('session_tools as t', (join) =>
+      join.onRef('t.account_id', '=', 's.account_id').onRef('t.session_id', '=', 's.id'),
+    )
+    .where('s.account_id', '=', accountId)
+    .where('t.account_id', '=', accountId)
+    .where('s.started_at', '>=', part[0])
+    .where('s.started_at', '<=', part[1])
+    .select(['t.tool_name as name', 't.invocations', 't.errors', durationSum('t.duration_sum_us').as('duration_sum_us'), 't.duration_count'])
+    .$castTo<ToolCounterRow>() as unknown as ToolCounterQuery;
+}
+
 /**
  * Tools invoked at least once in the range's sessions, by invocations descending, then name
- * ascending, at most `limit`. Reads the per-session tool counters, never the events.
+ * ascending, at most `limit`. Whole UTC days are read from `tool_days` (a row per day and tool); only
+ * a partial first and last day read their sessions' `session_tools` rows. Never the events.
  */
 export async function selectToolTotals(
   db: Kysely<Tables>,
@@ -77,27 +115,27 @@ export async function selectToolTotals(
   limit: number,
 ): Promise<ToolTotals[]> {
   await takeTurn();
+  const split = splitByDay(range.startMs, range.endMs);
+  const parts: MsRange[] = [split.head, split.tail].filter((edge) => edge !== null);
+  const days = split.days && split.days.first !== null && split.days.last !== null && split.days.first <= split.days.last
+    ? { first: split.days.first, last: split.days.last }
+    : null;
+  const [first, ...rest] = [...(days ? [toolCounterRows(db, accountId, days)] : []), ...parts.map((p) => toolCounterRows(db, accountId, p))];
+  if (!first) return [];
+  const counted = rest.reduce((all, part) => all.unionAll(part), first);
   const rows = await db
-    .selectFrom('sessions as s')
-    .innerJoin('session_tools as t', (join) =>
-      join.onRef('t.account_id', '=', 's.account_id').onRef('t.session_id', '=', 's.id'),
-    )
-    .where('s.account_id', '=', accountId)
-    .where('t.account_id', '=', accountId)
-    .where('s.started_at', '>=', range.startMs)
-    .where('s.started_at', '<=', range.endMs)
-    .groupBy('t.tool_name')
-    .having((eb) => eb.fn.sum('t.invocations'), '>', sql.lit(0))
+    .selectFrom(counted.as('c'))
+    .groupBy('c.name')
+    .having((eb) => eb.fn.sum('c.invocations'), '>', sql.lit(0))
     .select((eb) => [
-      't.tool_name as name',
-      eb.fn.sum('t.invocations').as('invocation_count'),
-      eb.fn.sum('t.errors').as('error_count'),
-      // As a float: an integer sum past 2^63 would make SQLite's sum() fail.
-      eb.fn.sum(sql`cast(${sql.ref('t.duration_sum_us')} as double precision)`).as('duration_total_us'),
-      eb.fn.sum('t.duration_count').as('duration_total_count'),
+      'c.name',
+      eb.fn.sum('c.invocations').as('invocation_count'),
+      eb.fn.sum('c.errors').as('error_count'),
+      eb.fn.sum('c.duration_sum_us').as('duration_total_us'),
+      eb.fn.sum('c.duration_count').as('duration_total_count'),
     ])
     .orderBy('invocation_count', 'desc')
-    .orderBy('t.tool_name', 'asc')
+    .orderBy('c.name', 'asc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({

@@ -95,6 +95,18 @@ export interface SessionDaysTable {
   sessions: number;
 }
 
+/** Per (account, UTC day of the sessions' start, tool): the sums of those sessions' `session_tools` rows (migration 0008). */
+export interface ToolDaysTable {
+  account_id: number;
+  day: number;
+  tool_name: string;
+  invocations: number;
+  errors: number;
+  /** A float: a day's sum of per-session sums may pass 2^63. */
+  duration_sum_us: number;
+  duration_count: number;
+}
+
 export interface RateCountersTable {
   key_id: string;
   bucket: string;
@@ -153,6 +165,7 @@ export interface Tables {
   sessions: SessionsTable;
   session_days: SessionDaysTable;
   session_tools: SessionToolsTable;
+  tool_days: ToolDaysTable;
   rate_counters: RateCountersTable;
   model_requests: ModelRequestsTable;
   model_request_errors: ModelRequestErrorsTable;

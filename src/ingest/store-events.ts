@@ -5,6 +5,7 @@ import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import { countedToolName } from './counted-tool-name.js';
+import { addToolDays } from './tool-days.js';
 import { dedupKey } from './dedup-key.js';
 import type { ValidEvent } from './valid-event.js';
 import { isEmptyUsage, writeUsage, type UsageBatch } from '../usage/store-usage.js';
@@ -166,7 +167,8 @@ const TOOLS = new RowInsert('session_tools', TOOL_COLUMNS, (insert) => insert
       duration_sum_us: saturatingSum('duration_sum_us'),
       duration_count: summed('duration_count'),
     }),
-  ));
+  )
+  .returning(['session_id', 'tool_name', 'duration_sum_us']));
 
 /** PostgreSQL's codes for a transaction chosen as a deadlock victim or failing serialization. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -243,7 +245,8 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     }
     const toolDeltas = foldToolDeltas(accountId, inserted).filter((d) => shows(d.session_id));
     if (toolDeltas.length > 0) {
-      await TOOLS.run(trx, toolDeltas);
+      const applied = await TOOLS.run(trx, toolDeltas);
+      await addToolDays(trx, accountId, toolDeltas, new Map(after.map((r) => [r.id, Number(r.started_at)])), applied);
     }
     return {
       inserted: inserted.length,
@@ -253,9 +256,10 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
   }));
 }
 
-/** What an upsert leaves of a session's classes: its direct events, and its reported ones. */
+/** What an upsert leaves of a session: its start, its direct events and its reported ones. */
 interface SessionClassCounts {
   id: string;
+  started_at: number;
   direct_events: number;
   r_event_count: number;
 }
@@ -287,7 +291,7 @@ const DIRECT = new RowInsert('sessions', DIRECT_COLUMNS, (insert) => insert
       direct_events: sql<number>`sessions.direct_events + excluded.direct_events`,
     }),
   )
-  .returning(['id', 'direct_events', 'r_event_count']));
+  .returning(['id', 'started_at', 'direct_events', 'r_event_count']));
 
 /** `when the session has direct events then <unchanged> else <the merged reported value>`. */
 function reportedOr<T>(column: keyof SessionDelta, merge: RawBuilder<T>): RawBuilder<T> {
@@ -333,5 +337,5 @@ const REPORTED = new RowInsert('sessions', REPORTED_COLUMNS, (insert) => {
         tool_invocations: reportedOr('tool_invocations', rTools),
       }),
     )
-    .returning(['id', 'direct_events', 'r_event_count']);
+    .returning(['id', 'started_at', 'direct_events', 'r_event_count']);
 });

@@ -1,5 +1,5 @@
 /** Which folded table a difference is in. */
-export type FoldedTable = 'sessions' | 'session_tools' | 'session_days';
+export type FoldedTable = 'sessions' | 'session_tools' | 'session_days' | 'tool_days';
 
 /**
  * One value where a folded row disagrees with what its events say. A row that should not exist
@@ -9,11 +9,11 @@ export interface Difference {
   /** The account's slug, or `#<id>` for rows whose account id has no `accounts` row. */
   account: string;
   table: FoldedTable;
-  /** Null for `session_days`. */
+  /** Null for `session_days` and `tool_days`. */
   session_id: string | null;
-  /** `session_tools` only. */
+  /** `session_tools` and `tool_days` only. */
   tool_name: string | null;
-  /** `session_days` only: the UTC day, `YYYY-MM-DD`. */
+  /** `session_days` and `tool_days` only: the UTC day, `YYYY-MM-DD`. */
   day: string | null;
   field: string;
   /** Instants are milliseconds since the Unix epoch. */
