@@ -1,7 +1,8 @@
 // Bench note for the analytics endpoints (docs/api.md#analytics): 100,000 sessions stored through the ingestion function
 // (validateEvent + storeEvents, batches of 1,000 events, as POST /api/v1/events does), into a
-// temporary SQLite file; then the overview and tools queries, timed (median of several runs).
-// Not part of `npm test`. Run: node --import tsx bench/analytics-100k.ts [sessions]
+// temporary SQLite file (or an empty PostgreSQL database); then the overview and tools queries, timed (median of several
+// runs), and the tools breakdown against its per-session form (the join it was before tool_days), in the same run.
+// Not part of `npm test`. Run: node --import tsx bench/analytics-100k.ts [sessions] [postgres://… of an empty database]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,21 +53,25 @@ function* sessionEvents(random: () => number): Generator<unknown> {
   }
 }
 
-async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  let result!: T;
+/** `fn` run once to warm up, then RUNS times; the median printed under `label`. */
+async function timedRuns<T>(label: string, fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  let result = await fn();
   const times: number[] = [];
-  result = await fn(); // warm-up
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
     result = await fn();
     times.push(performance.now() - started);
   }
-  console.log(`${label.padEnd(58)} median ${median(times).toFixed(1).padStart(8)} ms   (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${RUNS} runs)`);
-  return result;
+  const ms = median(times);
+  console.log(`${label.padEnd(58)} median ${ms.toFixed(1).padStart(8)} ms   (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${RUNS} runs)`);
+  return { result, ms };
 }
 
+const timed = async <T>(label: string, fn: () => Promise<T>) => (await timedRuns(label, fn)).result;
+const timedMs = async (label: string, fn: () => Promise<unknown>) => (await timedRuns(label, fn)).ms;
+
 const dir = mkdtempSync(join(tmpdir(), 'trenchcoat-bench-'));
-const database = openDatabase(join(dir, 'bench.db'), defaultConfig().postgres, defaultConfig().sqlite);
+const database = openDatabase(process.argv[3] ?? join(dir, 'bench.db'), defaultConfig().postgres, defaultConfig().sqlite);
 try {
   await migrateToLatest(database);
   const { db } = database;
@@ -94,7 +99,8 @@ try {
   const ingestSeconds = (performance.now() - ingestStarted) / 1000;
   const counts = await sql<{ sessions: number; tool_rows: number }>`
     select (select count(*) from sessions) as sessions, (select count(*) from session_tools) as tool_rows`.execute(db);
-  console.log(`SQLite ${(await sql<{ v: string }>`select sqlite_version() as v`.execute(db)).rows[0]!.v}, node ${process.version}`);
+  const version = database.dialect === 'sqlite' ? sql<{ v: string }>`select 'SQLite ' || sqlite_version() as v` : sql<{ v: string }>`select version() as v`;
+  console.log(`${(await version.execute(db)).rows[0]!.v.split(' on ')[0]}, node ${process.version}`);
   console.log(`ingested ${events} events into ${counts.rows[0]!.sessions} sessions (${counts.rows[0]!.tool_rows} session_tools rows) ` +
     `in ${ingestSeconds.toFixed(1)} s (${Math.round(events / ingestSeconds)} events/s, batches of 1000)`);
 
@@ -107,7 +113,7 @@ try {
   const o30 = await timed('overview, default range (last 30 days)', () => analyticsOverview.run(ctx, {}));
   const oAll = await timed(`overview, all ${SESSIONS} sessions`, () => analyticsOverview.run(ctx, all));
   await timed('tools (limit 10), default range (last 30 days)', () => analyticsTools.run(ctx, {}));
-  const tAll = await timed(`tools (limit 50), all ${SESSIONS} sessions`, () => analyticsTools.run(ctx, { ...all, limit: 50 }));
+  const { result: tAll, ms: tAllMs } = await timedRuns(`tools (limit 50), all ${SESSIONS} sessions`, () => analyticsTools.run(ctx, { ...all, limit: 50 }));
   console.log(`  30 days: ${o30.totalSessions} sessions, ${o30.totalEvents} events; all: ${oAll.totalSessions} sessions, ${oAll.totalEvents} events, ${oAll.activeDays} days`);
   console.log(`  top tools (all): ${tAll.slice(0, 5).map((t) => `${t.name} ${t.invocationCount} (${t.avgDurationMs} ms, ${(t.errorRate * 100).toFixed(1)}% errors)`).join(', ')}`);
 
@@ -115,12 +121,28 @@ try {
   await timed('Session.tools for a page of 200 sessions (1 statement)', () => selectSessionTools(db, accountId, page, Number.MAX_SAFE_INTEGER));
   await timed('Session.events(limit: 50) for 200 sessions (1 statement)', () => selectTimelines(db, accountId, page, 50, 0, true));
 
-  // For scale only: the same tool counts read from the events themselves (SQLite JSON).
-  await timed('baseline: tool counts by scanning events (json_extract)', () =>
-    sql`select json_extract(e.data, '$.tool_name') as name, count(*) as n
-        from sessions s join events e on e.account_id = s.account_id and e.session_id = s.id
-        where s.account_id = ${accountId} and s.started_at >= ${all.startDate} and s.started_at <= ${all.endDate}
-          and e.event_type = 'tool_use' group by 1 order by 2 desc limit 50`.execute(db));
+  // The same breakdown summed from every session's own tool rows (the query before tool_days), for the ratio.
+  const bySession = (startMs: number, endMs: number) => sql`
+    select t.tool_name as name, sum(t.invocations) as invocations, sum(t.errors) as errors,
+      sum(cast(t.duration_sum_us as double precision)) as duration_sum_us, sum(t.duration_count) as duration_count
+    from sessions s join session_tools t on t.account_id = s.account_id and t.session_id = s.id
+    where s.account_id = ${accountId} and s.started_at >= ${startMs} and s.started_at <= ${endMs}
+    group by t.tool_name having sum(t.invocations) > 0 order by 2 desc, 1 limit 50`.execute(db);
+  const ratio = (byRow: number, byDay: number) => console.log(`  ratio per session ÷ per day: ${(byRow / byDay).toFixed(0)}×`);
+  ratio(await timedMs('  the same, all sessions, summed per session (before tool_days)', () => bySession(all.startDate, all.endDate)), tAllMs);
+  // A range with a partial first and last day: the two edge days are still read session by session.
+  const partial = { startDate: NOW - 30 * 86_400_000 + 13 * 3_600_000, endDate: NOW - 5 * 3_600_000 };
+  const partialMs = await timedMs('tools (limit 50), 30 days, partial first and last day', () => analyticsTools.run(ctx, { ...partial, limit: 50 }));
+  ratio(await timedMs('  the same summed per session (before tool_days)', () => bySession(partial.startDate, partial.endDate)), partialMs);
+
+  if (database.dialect === 'sqlite') {
+    // For scale only: the same tool counts read from the events themselves (SQLite JSON).
+    await timed('baseline: tool counts by scanning events (json_extract)', () =>
+      sql`select json_extract(e.data, '$.tool_name') as name, count(*) as n
+          from sessions s join events e on e.account_id = s.account_id and e.session_id = s.id
+          where s.account_id = ${accountId} and s.started_at >= ${all.startDate} and s.started_at <= ${all.endDate}
+            and e.event_type = 'tool_use' group by 1 order by 2 desc limit 50`.execute(db));
+  }
 } finally {
   await database.close();
   rmSync(dir, { recursive: true, force: true });
