@@ -1,7 +1,7 @@
 // Bench note for the analytics endpoints (docs/api.md#analytics): 100,000 sessions stored through the ingestion function
 // (validateEvent + storeEvents, batches of 1,000 events, as POST /api/v1/events does), into a
 // temporary SQLite file (or an empty PostgreSQL database); then the overview and tools queries, timed (median of several
-// runs), and the tools breakdown against its per-session form (the join it was before tool_days), in the same run.
+// runs), and the tools breakdown against its per-session form (the join it was before tool_hours), in the same run.
 // Not part of `npm test`. Run: node --import tsx bench/analytics-100k.ts [sessions] [postgres://… of an empty database]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,19 +121,19 @@ try {
   await timed('Session.tools for a page of 200 sessions (1 statement)', () => selectSessionTools(db, accountId, page, Number.MAX_SAFE_INTEGER));
   await timed('Session.events(limit: 50) for 200 sessions (1 statement)', () => selectTimelines(db, accountId, page, 50, 0, true));
 
-  // The same breakdown summed from every session's own tool rows (the query before tool_days), for the ratio.
+  // The same breakdown summed from every session's own tool rows (the query before tool_hours), for the ratio.
   const bySession = (startMs: number, endMs: number) => sql`
     select t.tool_name as name, sum(t.invocations) as invocations, sum(t.errors) as errors,
       sum(cast(t.duration_sum_us as double precision)) as duration_sum_us, sum(t.duration_count) as duration_count
     from sessions s join session_tools t on t.account_id = s.account_id and t.session_id = s.id
     where s.account_id = ${accountId} and s.started_at >= ${startMs} and s.started_at <= ${endMs}
     group by t.tool_name having sum(t.invocations) > 0 order by 2 desc, 1 limit 50`.execute(db);
-  const ratio = (byRow: number, byDay: number) => console.log(`  ratio per session ÷ per day: ${(byRow / byDay).toFixed(0)}×`);
-  ratio(await timedMs('  the same, all sessions, summed per session (before tool_days)', () => bySession(all.startDate, all.endDate)), tAllMs);
-  // A range with a partial first and last day: the two edge days are still read session by session.
+  const ratio = (byRow: number, byDay: number) => console.log(`  ratio per session ÷ per hour: ${(byRow / byDay).toFixed(0)}×`);
+  ratio(await timedMs('  the same, all sessions, summed per session (before tool_hours)', () => bySession(all.startDate, all.endDate)), tAllMs);
+  // A range with a partial first and last day (and hour): the two edge hours are still read session by session.
   const partial = { startDate: NOW - 30 * 86_400_000 + 13 * 3_600_000, endDate: NOW - 5 * 3_600_000 };
   const partialMs = await timedMs('tools (limit 50), 30 days, partial first and last day', () => analyticsTools.run(ctx, { ...partial, limit: 50 }));
-  ratio(await timedMs('  the same summed per session (before tool_days)', () => bySession(partial.startDate, partial.endDate)), partialMs);
+  ratio(await timedMs('  the same summed per session (before tool_hours)', () => bySession(partial.startDate, partial.endDate)), partialMs);
 
   if (database.dialect === 'sqlite') {
     // For scale only: the same tool counts read from the events themselves (SQLite JSON).

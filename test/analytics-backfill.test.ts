@@ -1,4 +1,4 @@
-// Migration 0003 folds the tool events stored before it into session_tools (and 0008 those into tool_days), so a database
+// Migration 0003 folds the tool events stored before it into session_tools (and 0008 those into tool_hours), so a database
 // upgraded from an earlier release serves the same analytics as one filled after it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitByDay, type DaySplit } from '../src/sessions/day-split.js';
+import { splitByDay, splitByUnit, type DaySplit } from '../src/sessions/day-split.js';
 import { dayEnd, dayOf, dayStart } from '../src/time/utc-days.js';
 
 const DAY = 86_400_000;
@@ -41,5 +41,22 @@ describe('splitByDay: a date filter cut into partial days and whole days', () =>
     expect(splitByDay(dayStart(3), dayEnd(5))).toEqual({ head: null, days: { first: 3, last: 5 }, tail: null });
     expect(splitByDay(null, null)).toEqual({ head: null, days: { first: null, last: null }, tail: null });
     expect(splitByDay(dayStart(3) + 1, dayStart(3))).toEqual({ head: null, days: null, tail: null });
+  });
+});
+
+describe('splitByUnit: the same cut at hours (the tools breakdown)', () => {
+  const HOUR = 3_600_000;
+  it('puts every instant the range holds in exactly one part, partial parts within one hour, and no other instant in any', () => {
+    fc.assert(
+      fc.property(instant, instant, instant, (a, b, t) => {
+        const [startMs, endMs] = a <= b ? [a, b] : [b, a];
+        const { head, whole, tail } = splitByUnit(startMs, endMs, HOUR);
+        const parts = [head, tail].filter((r) => r !== null && t >= r[0] && t <= r[1]).length +
+          (whole && whole.first !== null && whole.last !== null && Math.floor(t / HOUR) >= whole.first && Math.floor(t / HOUR) <= whole.last ? 1 : 0);
+        expect(parts).toBe(t >= startMs && t <= endMs ? 1 : 0);
+        for (const range of [head, tail]) if (range) expect(Math.floor(range[0] / HOUR)).toBe(Math.floor(range[1] / HOUR));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

@@ -110,13 +110,13 @@ describe('trenchcoat verify', { timeout: 120_000 }, () => {
     expect(JSON.parse(json.stdout)).toEqual({
       sessions_checked: 3,
       differences: [
-        { account: 'verify-a', table: 'sessions', session_id: SESSION_A, tool_name: null, day: null, field: 'event_count', stored: count + 5, recomputed: count },
+        { account: 'verify-a', table: 'sessions', session_id: SESSION_A, tool_name: null, day: null, hour: null, field: 'event_count', stored: count + 5, recomputed: count },
       ],
     });
     expect((await cli([])).code).toBe(0);
   });
 
-  it('every kind of damage is reported, whatever the chunk size: rows missing or extra, counters, instants, per-day counts and sums', async () => {
+  it('every kind of damage is reported, whatever the chunk size: rows missing or extra, counters, instants, per-day counts, per-hour sums', async () => {
     const key = await t.key({ account: 'verify-damage', tier: 'unlimited' });
     await ingestOk(t, key, [
       ...edgeEvents(SESSION_A, 'd'),
@@ -134,11 +134,11 @@ describe('trenchcoat verify', { timeout: 120_000 }, () => {
     await sideQuery(t, `delete from events where account_id = ${account} and session_id = '${SESSION_C}'`);
     await sideQuery(t, `insert into session_tools (account_id, session_id, tool_name, invocations, results, errors, duration_sum_us, duration_count)
       values (${account}, '${SESSION_D}', 'Grep', 1, 0, 0, 0, 0)`);
-    const february = Date.parse('2024-02-01T00:00:00Z') / 86_400_000;
-    await sideQuery(t, `update tool_days set errors = errors + 3 where account_id = ${account} and day = ${february} and tool_name = 'Read'`);
+    const hourOfB = Date.parse('2024-02-01T09:00:00Z') / 3_600_000;
+    await sideQuery(t, `update tool_hours set errors = errors + 3 where account_id = ${account} and hour = ${hourOfB} and tool_name = 'Read'`);
 
     const row = (session_id: string, field: string, storedValue: Difference['stored'], recomputed: Difference['recomputed'], tool_name: string | null = null): Difference => ({
-      account: 'verify-damage', table: tool_name === null ? 'sessions' : 'session_tools', session_id, tool_name, day: null, field, stored: storedValue, recomputed,
+      account: 'verify-damage', table: tool_name === null ? 'sessions' : 'session_tools', session_id, tool_name, day: null, hour: null, field, stored: storedValue, recomputed,
     });
     const expected: Difference[] = [
       row(SESSION_A, 'row', 'absent', 'present'),
@@ -147,12 +147,12 @@ describe('trenchcoat verify', { timeout: 120_000 }, () => {
       row(SESSION_C, 'row', 'present', 'absent'),
       row(SESSION_C, 'row', 'present', 'absent', 'Bash'),
       row(SESSION_D, 'row', 'present', 'absent', 'Grep'),
-      { account: 'verify-damage', table: 'session_days', session_id: null, tool_name: null, day: '2024-03-01', field: 'sessions', stored: 1, recomputed: 0 },
-      // C's events are gone, so its day keeps a Bash invocation no session accounts for; B's day was tampered with.
-      { account: 'verify-damage', table: 'tool_days', session_id: null, tool_name: 'Bash', day: '2024-03-01', field: 'invocations', stored: 1, recomputed: 0 },
-      { account: 'verify-damage', table: 'tool_days', session_id: null, tool_name: 'Read', day: '2024-02-01', field: 'errors', stored: 3, recomputed: 0 },
+      { account: 'verify-damage', table: 'session_days', session_id: null, tool_name: null, day: '2024-03-01', hour: null, field: 'sessions', stored: 1, recomputed: 0 },
+      // C's events are gone, so its hour keeps a Bash invocation no session accounts for; B's hour was tampered with.
+      { account: 'verify-damage', table: 'tool_hours', session_id: null, tool_name: 'Bash', day: null, hour: '2024-03-01T09:00Z', field: 'invocations', stored: 1, recomputed: 0 },
+      { account: 'verify-damage', table: 'tool_hours', session_id: null, tool_name: 'Read', day: null, hour: '2024-02-01T09:00Z', field: 'errors', stored: 3, recomputed: 0 },
     ];
-    const byKey = (d: Difference) => JSON.stringify([d.table, d.session_id, d.tool_name, d.day, d.field]);
+    const byKey = (d: Difference) => JSON.stringify([d.table, d.session_id, d.tool_name, d.day, d.hour, d.field]);
     const sorted = (list: Difference[]) => [...list].sort((x, y) => byKey(x).localeCompare(byKey(y)));
 
     const json = await cli(['--account', 'verify-damage', '--json']);
@@ -170,7 +170,7 @@ describe('trenchcoat verify', { timeout: 120_000 }, () => {
     expect(lines).toContain(`verify-damage  session ${SESSION_B} tool "Read"  session_tools.errors: stored ${Number(tool!.errors) + 2}, recomputed ${Number(tool!.errors)}`);
     expect(lines).toContain(`verify-damage  session ${SESSION_A}  sessions.row: stored absent, recomputed present`);
     expect(lines).toContain('verify-damage  day 2024-03-01  session_days.sessions: stored 1, recomputed 0');
-    expect(lines).toContain('verify-damage  day 2024-02-01 tool "Read"  tool_days.errors: stored 3, recomputed 0');
+    expect(lines).toContain('verify-damage  hour 2024-02-01T09:00Z tool "Read"  tool_hours.errors: stored 3, recomputed 0');
     expect(lines.at(-1)).toBe(`Checked 4 sessions in 1 account: ${expected.length} differences.`);
 
     // Chunks of one and two sessions page through the same ids as one chunk of a thousand.

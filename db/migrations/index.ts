@@ -7,7 +7,7 @@ import * as sessionDays from './0004-session-days.js';
 import * as rateCounters from './0005-rate-counters.js';
 import * as persistedQueries from './0006-persisted-queries.js';
 import * as usage from './0007-usage.js';
-import * as toolDays from './0008-tool-days.js';
+import * as toolHours from './0008-tool-hours.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: EngineName): Promise<void>;
@@ -22,5 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-rate-counters': rateCounters,
   '0006-persisted-queries': persistedQueries,
   '0007-usage': usage,
-  '0008-tool-days': toolDays,
+  '0008-tool-hours': toolHours,
 });

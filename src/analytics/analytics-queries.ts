@@ -4,7 +4,8 @@ import { dayOf } from '../time/utc-days.js';
 import type { AnalyticsRange } from './analytics-range.js';
 import { utcDayOf } from './utc-day.js';
 import { takeTurn } from '../limits/take-turn.js';
-import { splitByDay, type MsRange } from '../sessions/day-split.js';
+import { splitByUnit, type MsRange } from '../sessions/day-split.js';
+import { HOUR_MS } from '../time/utc-hours.js';
 
 
 const utcStartDay = utcDayOf('started_at');
@@ -78,16 +79,16 @@ interface ToolCounterRow {
 /** Either source of tool counters, as one type, so that they can be united. */
 type ToolCounterQuery = SelectQueryBuilder<Tables, keyof Tables, ToolCounterRow>;
 
-/** A tool's counters, from one `tool_days` row or one session's `session_tools` row. */
+/** A tool's counters, from one `tool_hours` row or one session's `session_tools` row. */
 function toolCounterRows(db: Kysely<Tables>, accountId: number, part: MsRange | { first: number; last: number }): ToolCounterQuery {
   const durationSum = (column: string) => sql<number>`cast(${sql.ref(column)} as double precision)`;
   if ('first' in part) {
     return db
-      .selectFrom('tool_days as d')
-      .where('d.account_id', '=', accountId)
-      .where('d.day', '>=', part.first)
-      .where('d.day', '<=', part.last)
-      .select(['d.tool_name as name', 'd.invocations', 'd.errors', durationSum('d.duration_sum_us').as('duration_sum_us'), 'd.duration_count'])
+      .selectFrom('tool_hours as h')
+      .where('h.account_id', '=', accountId)
+      .where('h.hour', '>=', part.first)
+      .where('h.hour', '<=', part.last)
+      .select(['h.tool_name as name', 'h.invocations', 'h.errors', durationSum('h.duration_sum_us').as('duration_sum_us'), 'h.duration_count'])
       .$castTo<ToolCounterRow>() as unknown as ToolCounterQuery;
   }
   return db
@@ -105,8 +106,8 @@ function toolCounterRows(db: Kysely<Tables>, accountId: number, part: MsRange | 
 
 /**
  * Tools invoked at least once in the range's sessions, by invocations descending, then name
- * ascending, at most `limit`. Whole UTC days are read from `tool_days` (a row per day and tool); only
- * a partial first and last day read their sessions' `session_tools` rows. Never the events.
+ * ascending, at most `limit`. Whole hours are read from `tool_hours` (a row per hour and tool); only a partial
+ * first and last hour read their sessions' `session_tools` rows. Never the events.
  */
 export async function selectToolTotals(
   db: Kysely<Tables>,
@@ -115,12 +116,12 @@ export async function selectToolTotals(
   limit: number,
 ): Promise<ToolTotals[]> {
   await takeTurn();
-  const split = splitByDay(range.startMs, range.endMs);
-  const parts: MsRange[] = [split.head, split.tail].filter((edge) => edge !== null);
-  const days = split.days && split.days.first !== null && split.days.last !== null && split.days.first <= split.days.last
-    ? { first: split.days.first, last: split.days.last }
+  const { head, whole, tail } = splitByUnit(range.startMs, range.endMs, HOUR_MS);
+  const edges: MsRange[] = [head, tail].filter((edge) => edge !== null);
+  const hours = whole && whole.first !== null && whole.last !== null && whole.first <= whole.last
+    ? { first: whole.first, last: whole.last }
     : null;
-  const [first, ...rest] = [...(days ? [toolCounterRows(db, accountId, days)] : []), ...parts.map((p) => toolCounterRows(db, accountId, p))];
+  const [first, ...rest] = [...(hours ? [toolCounterRows(db, accountId, hours)] : []), ...edges.map((e) => toolCounterRows(db, accountId, e))];
   if (!first) return [];
   const counted = rest.reduce((all, part) => all.unionAll(part), first);
   const rows = await db

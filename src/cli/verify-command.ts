@@ -23,7 +23,7 @@ function shown(field: string, value: Difference['stored']): string {
 export function differenceLine(d: Difference): string {
   const where =
     d.table === 'session_days' ? `day ${d.day}` :
-    d.table === 'tool_days' ? `day ${d.day} tool ${JSON.stringify(d.tool_name)}` :
+    d.table === 'tool_hours' ? `hour ${d.hour} tool ${JSON.stringify(d.tool_name)}` :
     d.table === 'session_tools' ? `session ${d.session_id} tool ${JSON.stringify(d.tool_name)}` :
     `session ${d.session_id}`;
   return `${d.account}  ${where}  ${d.table}.${d.field}: stored ${shown(d.field, d.stored)}, recomputed ${shown(d.field, d.recomputed)}`;

@@ -95,14 +95,15 @@ export interface SessionDaysTable {
   sessions: number;
 }
 
-/** Per (account, UTC day of the sessions' start, tool): the sums of those sessions' `session_tools` rows (migration 0008). */
-export interface ToolDaysTable {
+/** Per (account, hour of the sessions' start, tool): the sums of those sessions' `session_tools` rows (migration 0008). */
+export interface ToolHoursTable {
   account_id: number;
-  day: number;
+  /** Hours since 1970-01-01T00:00Z. */
+  hour: number;
   tool_name: string;
   invocations: number;
   errors: number;
-  /** A float: a day's sum of per-session sums may pass 2^63. */
+  /** A float: a sum of per-session sums may pass 2^63. */
   duration_sum_us: number;
   duration_count: number;
 }
@@ -165,7 +166,7 @@ export interface Tables {
   sessions: SessionsTable;
   session_days: SessionDaysTable;
   session_tools: SessionToolsTable;
-  tool_days: ToolDaysTable;
+  tool_hours: ToolHoursTable;
   rate_counters: RateCountersTable;
   model_requests: ModelRequestsTable;
   model_request_errors: ModelRequestErrorsTable;

@@ -5,7 +5,7 @@ import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import { countedToolName } from './counted-tool-name.js';
-import { addToolDays } from './tool-days.js';
+import { addToolHours } from './tool-hours.js';
 import { dedupKey } from './dedup-key.js';
 import type { ValidEvent } from './valid-event.js';
 import { isEmptyUsage, writeUsage, type UsageBatch } from '../usage/store-usage.js';
@@ -246,7 +246,7 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     const toolDeltas = foldToolDeltas(accountId, inserted).filter((d) => shows(d.session_id));
     if (toolDeltas.length > 0) {
       const applied = await TOOLS.run(trx, toolDeltas);
-      await addToolDays(trx, accountId, toolDeltas, new Map(after.map((r) => [r.id, Number(r.started_at)])), applied);
+      await addToolHours(trx, accountId, toolDeltas, new Map(after.map((r) => [r.id, Number(r.started_at)])), applied);
     }
     return {
       inserted: inserted.length,

@@ -1,43 +1,58 @@
-import { dayEnd, dayOf, dayStart } from '../time/utc-days.js';
+import { DAY_MS } from '../time/utc-days.js';
 
 /** An inclusive range of started_at. */
 export type MsRange = readonly [from: number, to: number];
 
 /**
- * A date filter cut where `session_days` can answer for it: a partial first day and a partial last day,
- * each counted over the index (at most a day's sessions), and the whole days between them, whose
- * counts are stored. `days` null: no whole day; a bound null: open on that side.
+ * A filter cut at the boundaries of a time unit (a UTC day, an hour): a partial first unit and a partial last unit,
+ * each read row by row, and the whole units between them, whose sums are stored. `whole` null: no whole unit;
+ * a bound null: open on that side. Units are numbered by floor(ms / unitMs).
  */
-export interface DaySplit {
+export interface UnitSplit {
   head: MsRange | null;
-  days: { first: number | null; last: number | null } | null;
+  whole: { first: number | null; last: number | null } | null;
   tail: MsRange | null;
 }
 
-const NOTHING: DaySplit = { head: null, days: null, tail: null };
+/** The same cut at UTC days, as `session_days` counts them. */
+export interface DaySplit {
+  head: MsRange | null;
+  days: UnitSplit['whole'];
+  tail: MsRange | null;
+}
 
-export function splitByDay(startMs: number | null, endMs: number | null): DaySplit {
+const NOTHING: UnitSplit = { head: null, whole: null, tail: null };
+
+export function splitByUnit(startMs: number | null, endMs: number | null, unitMs: number): UnitSplit {
+  const unitOf = (ms: number) => Math.floor(ms / unitMs);
+  const unitStart = (unit: number) => unit * unitMs;
+  const unitEnd = (unit: number) => (unit + 1) * unitMs - 1;
   if (startMs !== null && endMs !== null) {
     if (startMs > endMs) return NOTHING;
-    if (dayOf(startMs) === dayOf(endMs)) return { head: [startMs, endMs], days: null, tail: null };
+    if (unitOf(startMs) === unitOf(endMs)) return { head: [startMs, endMs], whole: null, tail: null };
   }
   let head: MsRange | null = null;
   let tail: MsRange | null = null;
   let first: number | null = null;
   let last: number | null = null;
   if (startMs !== null) {
-    first = dayOf(startMs);
-    if (startMs !== dayStart(first)) {
-      head = [startMs, dayEnd(first)];
+    first = unitOf(startMs);
+    if (startMs !== unitStart(first)) {
+      head = [startMs, unitEnd(first)];
       first += 1;
     }
   }
   if (endMs !== null) {
-    last = dayOf(endMs);
-    if (endMs !== dayEnd(last)) {
-      tail = [dayStart(last), endMs];
+    last = unitOf(endMs);
+    if (endMs !== unitEnd(last)) {
+      tail = [unitStart(last), endMs];
       last -= 1;
     }
   }
-  return { head, days: { first, last }, tail };
+  return { head, whole: { first, last }, tail };
+}
+
+export function splitByDay(startMs: number | null, endMs: number | null): DaySplit {
+  const { head, whole, tail } = splitByUnit(startMs, endMs, DAY_MS);
+  return { head, days: whole, tail };
 }

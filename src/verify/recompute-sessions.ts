@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/open-database.js';
-import type { SessionRow, SessionToolsTable, Tables, ToolDaysTable } from '../db/tables.js';
+import type { SessionRow, SessionToolsTable, Tables, ToolHoursTable } from '../db/tables.js';
 import { dayOf, dayStart } from '../time/utc-days.js';
+import { hourOf, hourStart } from '../time/utc-hours.js';
 import type { Difference, FoldedTable } from './difference.js';
 import { sessionAggregates, toolAggregates, type SessionAggregate, type ToolAggregate } from './event-aggregates.js';
 
@@ -30,11 +31,11 @@ const TOOL_FIELDS = [
   'invocations', 'results', 'errors', 'duration_sum_us', 'duration_count',
 ] as const satisfies readonly (keyof SessionToolsTable & keyof ToolAggregate)[];
 
-const ACCOUNT_TABLES = ['accounts', 'sessions', 'events', 'session_tools', 'session_days', 'tool_days'] as const;
+const ACCOUNT_TABLES = ['accounts', 'sessions', 'events', 'session_tools', 'session_days', 'tool_hours'] as const;
 
-const TOOL_DAY_FIELDS = ['invocations', 'errors', 'duration_sum_us', 'duration_count'] as const satisfies readonly (keyof ToolDaysTable)[];
+const TOOL_HOUR_FIELDS = ['invocations', 'errors', 'duration_sum_us', 'duration_count'] as const satisfies readonly (keyof ToolHoursTable)[];
 
-type ToolDaySums = Record<(typeof TOOL_DAY_FIELDS)[number], number>;
+type ToolHourSums = Record<(typeof TOOL_HOUR_FIELDS)[number], number>;
 
 /** Distinct account ids of a table by skipping along the index that leads with them. */
 async function accountIdsIn(db: Kysely<Tables>, table: (typeof ACCOUNT_TABLES)[number]): Promise<number[]> {
@@ -125,6 +126,11 @@ function utcDay(day: number): string {
   return new Date(dayStart(day)).toISOString().slice(0, 10);
 }
 
+/** An hour as the instant it starts, `YYYY-MM-DDTHH:00Z`. */
+function utcHour(hour: number): string {
+  return `${new Date(hourStart(hour)).toISOString().slice(0, 13)}:00Z`;
+}
+
 function bySessionAndTool<Row extends { session_id: string; tool_name: string }>(rows: readonly Row[]): Map<string, Map<string, Row>> {
   const bySession = new Map<string, Map<string, Row>>();
   for (const row of rows) {
@@ -138,8 +144,8 @@ function bySessionAndTool<Row extends { session_id: string; tool_name: string }>
 class AccountCheck {
   /** Sessions per UTC day of their recomputed start, for the session_days comparison. */
   readonly days = new Map<number, number>();
-  /** Per UTC day of the recomputed start and tool, `${day}\u0000${tool}`: the recomputed tool rows summed. */
-  readonly toolDays = new Map<string, ToolDaySums>();
+  /** Per hour of the recomputed start and tool, `${hour}\u0000${tool}`: the recomputed tool rows summed. */
+  readonly toolHours = new Map<string, ToolHourSums>();
   sessions = 0;
 
   constructor(
@@ -149,9 +155,10 @@ class AccountCheck {
     private readonly report: (difference: Omit<Difference, 'account'>) => void,
   ) {}
 
-  private diff(table: FoldedTable, where: { session_id?: string; tool_name?: string; day?: string }, field: string, stored: Difference['stored'], recomputed: Difference['recomputed']) {
+  private diff(table: FoldedTable, where: { session_id?: string; tool_name?: string; day?: string; hour?: string }, field: string, stored: Difference['stored'], recomputed: Difference['recomputed']) {
     this.report({
-      table, session_id: where.session_id ?? null, tool_name: where.tool_name ?? null, day: where.day ?? null, field, stored, recomputed,
+      table, session_id: where.session_id ?? null, tool_name: where.tool_name ?? null, day: where.day ?? null, hour: where.hour ?? null,
+      field, stored, recomputed,
     });
   }
 
@@ -176,7 +183,8 @@ class AccountCheck {
       if (f) {
         const day = dayOf(Number(f.started_at));
         this.days.set(day, (this.days.get(day) ?? 0) + 1);
-        for (const tool of freshToolsBySession.get(id)?.values() ?? []) this.addToolDay(day, tool);
+        const hour = hourOf(Number(f.started_at));
+        for (const tool of freshToolsBySession.get(id)?.values() ?? []) this.addToolHour(hour, tool);
       }
       if (s && !f) this.diff('sessions', { session_id: id }, 'row', 'present', 'absent');
       else if (!s && f) this.diff('sessions', { session_id: id }, 'row', 'absent', 'present');
@@ -204,25 +212,25 @@ class AccountCheck {
     }
   }
 
-  private addToolDay(day: number, tool: ToolAggregate): void {
-    const key = `${day}\u0000${tool.tool_name}`;
-    const sums = this.toolDays.get(key) ?? { invocations: 0, errors: 0, duration_sum_us: 0, duration_count: 0 };
-    for (const field of TOOL_DAY_FIELDS) sums[field] += Number(tool[field]);
-    this.toolDays.set(key, sums);
+  private addToolHour(hour: number, tool: ToolAggregate): void {
+    const key = `${hour}\u0000${tool.tool_name}`;
+    const sums = this.toolHours.get(key) ?? { invocations: 0, errors: 0, duration_sum_us: 0, duration_count: 0 };
+    for (const field of TOOL_HOUR_FIELDS) sums[field] += Number(tool[field]);
+    this.toolHours.set(key, sums);
   }
 
-  async compareToolDays(): Promise<void> {
-    const rows = await this.trx.selectFrom('tool_days').selectAll().where('account_id', '=', this.account.id).execute();
-    const stored = new Map(rows.map((r) => [`${Number(r.day)}\u0000${r.tool_name}`, r]));
-    const cells = [...new Set([...stored.keys(), ...this.toolDays.keys()])]
-      .map((key) => ({ key, day: Number(key.slice(0, key.indexOf('\u0000'))), toolName: key.slice(key.indexOf('\u0000') + 1) }))
-      .sort((a, b) => a.day - b.day || (a.toolName < b.toolName ? -1 : a.toolName > b.toolName ? 1 : 0));
-    for (const { key, day, toolName } of cells) {
-      for (const field of TOOL_DAY_FIELDS) {
-        // A day and tool whose sessions all moved away keeps its row at 0: the same as no row.
+  async compareToolHours(): Promise<void> {
+    const rows = await this.trx.selectFrom('tool_hours').selectAll().where('account_id', '=', this.account.id).execute();
+    const stored = new Map(rows.map((r) => [`${Number(r.hour)}\u0000${r.tool_name}`, r]));
+    const cells = [...new Set([...stored.keys(), ...this.toolHours.keys()])]
+      .map((key) => ({ key, hour: Number(key.slice(0, key.indexOf('\u0000'))), toolName: key.slice(key.indexOf('\u0000') + 1) }))
+      .sort((a, b) => a.hour - b.hour || (a.toolName < b.toolName ? -1 : a.toolName > b.toolName ? 1 : 0));
+    for (const { key, hour, toolName } of cells) {
+      for (const field of TOOL_HOUR_FIELDS) {
+        // An hour and tool whose sessions all moved away keeps its row at 0: the same as no row.
         const s = Number(stored.get(key)?.[field] ?? 0);
-        const f = this.toolDays.get(key)?.[field] ?? 0;
-        if (s !== f) this.diff('tool_days', { day: utcDay(day), tool_name: toolName }, field, s, f);
+        const f = this.toolHours.get(key)?.[field] ?? 0;
+        if (s !== f) this.diff('tool_hours', { hour: utcHour(hour), tool_name: toolName }, field, s, f);
       }
     }
   }
@@ -241,7 +249,7 @@ class AccountCheck {
 }
 
 /**
- * Recomputes every session, its per-tool counters, the per-day session counts and per-day tool sums from the stored
+ * Recomputes every session, its per-tool counters, the per-day session counts and per-hour tool sums from the stored
  * events, account by account (each in one read snapshot), sessions in chunks, events aggregated by
  * the database; and reports every value where the folded rows disagree.
  */
@@ -267,7 +275,7 @@ export async function verifySessions(database: Database, options: VerifyOptions)
         }
       }
       await check.compareDays();
-      await check.compareToolDays();
+      await check.compareToolHours();
       return check.sessions;
     });
     summary.accounts_checked += 1;

@@ -1,8 +1,8 @@
-// The tools breakdown reads whole UTC days from tool_days (migration 0008), kept by triggers, and only the partial
-// first and last day from the sessions' own tool rows. Properties, on a real database of the run's engine: whatever the
+// The tools breakdown reads whole hours from tool_hours (migration 0008), kept by ingestion and triggers, and only the
+// partial first and last hour from the sessions' own tool rows. Properties, on a real database of the run's engine: whatever the
 // events, their order, batching and class (direct or reported, which replaces a session's tool rows when its first
-// direct event arrives), and however late an earlier event moves a session's start to another day,
-// - tool_days holds exactly the session_tools rows summed by their session's current start day (and `verify` agrees),
+// direct event arrives), and however late an earlier event moves a session's start to another hour,
+// - tool_hours holds exactly the session_tools rows summed by their session's current start hour (and `verify` agrees),
 // - the breakdown over any range equals the one summed from the sessions of that range, one by one.
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -14,17 +14,20 @@ import { openDatabase, type Database } from '../src/db/open-database.js';
 import { storeEvents } from '../src/ingest/store-events.js';
 import type { ValidEvent } from '../src/ingest/valid-event.js';
 import { validateEvent } from '../src/ingest/validate-event.js';
-import { dayOf } from '../src/time/utc-days.js';
+import { hourOf } from '../src/time/utc-hours.js';
 import { verifySessions } from '../src/verify/recompute-sessions.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const SESSIONS = ['d0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000002', 'd0000000-0000-4000-8000-000000000003'];
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
 const MIDNIGHT = Date.parse('2024-03-02T00:00:00Z');
-/** Instants on three days, two of them a millisecond either side of a midnight. */
-const INSTANTS = [MIDNIGHT - DAY + 3_600_000, MIDNIGHT - 1, MIDNIGHT, MIDNIGHT + 43_200_000, MIDNIGHT + DAY, MIDNIGHT + DAY + 1];
-/** Range bounds: the instants, the days' first and last milliseconds, and beyond both ends. */
-const BOUNDS = [...new Set([...INSTANTS, MIDNIGHT - DAY, MIDNIGHT - 2, MIDNIGHT + DAY - 1, MIDNIGHT + 2 * DAY - 1, MIDNIGHT - 5 * DAY, MIDNIGHT + 5 * DAY])].sort((a, b) => a - b);
+/** Instants in five hours, on two days: a millisecond either side of a midnight and of the next hour. */
+const INSTANTS = [MIDNIGHT - 2 * HOUR + 1_200_000, MIDNIGHT - 1, MIDNIGHT, MIDNIGHT + 1_800_000, MIDNIGHT + HOUR, MIDNIGHT + HOUR + 1, MIDNIGHT + 3 * HOUR];
+/** Range bounds: the instants, the hours' first and last milliseconds, and beyond both ends. */
+const BOUNDS = [...new Set([
+  ...INSTANTS, MIDNIGHT - 2 * HOUR, MIDNIGHT - HOUR, MIDNIGHT - 2, MIDNIGHT + HOUR - 1, MIDNIGHT + 2 * HOUR - 1, MIDNIGHT + 4 * HOUR - 1,
+  MIDNIGHT - 5 * 86_400_000, MIDNIGHT + 5 * 86_400_000,
+])].sort((a, b) => a - b);
 const TOOLS = ['Read', 'Edit', 'Bash'];
 
 interface Spec {
@@ -82,18 +85,18 @@ function batches(specs: Spec[], order: number[], cuts: boolean[]): { reported: b
   return out;
 }
 
-interface DayToolRow { day: number; tool_name: string; invocations: number; errors: number; duration_sum_us: number; duration_count: number }
+interface HourToolRow { hour: number; tool_name: string; invocations: number; errors: number; duration_sum_us: number; duration_count: number }
 
-const asNumbers = (rows: readonly Record<string, unknown>[]): DayToolRow[] =>
+const asNumbers = (rows: readonly Record<string, unknown>[]): HourToolRow[] =>
   rows
     .map((r) => ({
-      day: Number(r['day']), tool_name: String(r['tool_name']), invocations: Number(r['invocations']), errors: Number(r['errors']),
+      hour: Number(r['hour']), tool_name: String(r['tool_name']), invocations: Number(r['invocations']), errors: Number(r['errors']),
       duration_sum_us: Number(r['duration_sum_us']), duration_count: Number(r['duration_count']),
     }))
     .filter((r) => r.invocations !== 0 || r.errors !== 0 || r.duration_sum_us !== 0 || r.duration_count !== 0)
-    .sort((a, b) => a.day - b.day || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0));
+    .sort((a, b) => a.hour - b.hour || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0));
 
-/** The breakdown summed from the range's sessions one by one: what the query computed before tool_days. */
+/** The breakdown summed from the range's sessions one by one: what the query computed before tool_hours. */
 async function toolTotalsBySession(database: Database, accountId: number, startMs: number, endMs: number): Promise<ToolTotals[]> {
   const { rows } = await sql<Record<string, unknown>>`
     select t.tool_name as name, sum(t.invocations) as invocations, sum(t.errors) as errors,
@@ -108,7 +111,7 @@ async function toolTotalsBySession(database: Database, accountId: number, startM
   }));
 }
 
-describe('tool_days: the tools breakdown by whole days', () => {
+describe('tool_hours: the tools breakdown by whole hours', () => {
   let testDb: TestDatabase;
   let database: Database;
   let runs = 0;
@@ -124,26 +127,26 @@ describe('tool_days: the tools breakdown by whole days', () => {
     await testDb?.drop();
   });
 
-  it('holds the session_tools rows summed by start day, and answers every range as the sessions one by one do', async () => {
+  it('holds the session_tools rows summed by start hour, and answers every range as the sessions one by one do', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ specs, order, cuts, ranges }) => {
         // A fresh account per run: the tables are shared, the account is what every read is scoped to.
-        const account = await database.db.insertInto('accounts').values({ slug: `days-${++runs}`, created_at: MIDNIGHT })
+        const account = await database.db.insertInto('accounts').values({ slug: `hours-${++runs}`, created_at: MIDNIGHT })
           .returning('id').executeTakeFirstOrThrow();
         const accountId = Number(account.id);
         for (const batch of batches(specs, order, cuts)) await storeEvents(database.db, accountId, batch.events, { reported: batch.reported });
 
-        const stored = await database.db.selectFrom('tool_days').selectAll().where('account_id', '=', accountId).execute();
+        const stored = await database.db.selectFrom('tool_hours').selectAll().where('account_id', '=', accountId).execute();
         const bySession = await database.db.selectFrom('session_tools as t')
           .innerJoin('sessions as s', (j) => j.onRef('s.account_id', '=', 't.account_id').onRef('s.id', '=', 't.session_id'))
           .where('t.account_id', '=', accountId)
           .select(['s.started_at', 't.tool_name', 't.invocations', 't.errors', 't.duration_sum_us', 't.duration_count'])
           .execute();
-        const summed = new Map<string, DayToolRow>();
+        const summed = new Map<string, HourToolRow>();
         for (const r of bySession) {
-          const day = dayOf(Number(r.started_at));
-          const key = `${day}/${r.tool_name}`;
-          const row = summed.get(key) ?? { day, tool_name: r.tool_name, invocations: 0, errors: 0, duration_sum_us: 0, duration_count: 0 };
+          const hour = hourOf(Number(r.started_at));
+          const key = `${hour}/${r.tool_name}`;
+          const row = summed.get(key) ?? { hour, tool_name: r.tool_name, invocations: 0, errors: 0, duration_sum_us: 0, duration_count: 0 };
           row.invocations += Number(r.invocations);
           row.errors += Number(r.errors);
           row.duration_sum_us += Number(r.duration_sum_us);
@@ -167,24 +170,24 @@ describe('tool_days: the tools breakdown by whole days', () => {
     );
   }, 120_000);
 
-  it('recounts a day whose session stopped its duration sum at the ceiling, and moves it when the start moves', async () => {
-    const account = await database.db.insertInto('accounts').values({ slug: 'days-ceiling', created_at: MIDNIGHT }).returning('id').executeTakeFirstOrThrow();
+  it('recounts an hour whose session stopped its duration sum at the ceiling, and moves it when the start moves', async () => {
+    const account = await database.db.insertInto('accounts').values({ slug: 'hours-ceiling', created_at: MIDNIGHT }).returning('id').executeTakeFirstOrThrow();
     const accountId = Number(account.id);
     const result = (session: number, instant: number, durationMs: number, index: number) =>
       validEvent({ session, type: 'tool_result', instant, tool: 0, isError: false, durationMs, reported: false }, index);
-    // Session 0: two results of 5e12 ms (5e15 µs each) pass 2^53 µs together; session 1 adds 7.001 ms on the same day
-    // (2^53 − 1 + 7001 is a float exactly: the sums are floats, exact below 2^53 µs, 285 years a day per tool).
+    // Session 0: two results of 5e12 ms (5e15 µs each) pass 2^53 µs together; session 1 adds 7.001 ms in the same hour
+    // (2^53 − 1 + 7001 is a float exactly: the sums are floats, exact below 2^53 µs, 285 years an hour per tool).
     await storeEvents(database.db, accountId, [result(0, 3, 5e12, 1), result(1, 3, 7.001, 2)]);
     await storeEvents(database.db, accountId, [result(0, 3, 5e12, 3)]);
-    const cells = async () => asNumbers(await database.db.selectFrom('tool_days').selectAll().where('account_id', '=', accountId).execute() as never);
+    const cells = async () => asNumbers(await database.db.selectFrom('tool_hours').selectAll().where('account_id', '=', accountId).execute() as never);
     expect(await cells()).toEqual([
-      { day: dayOf(INSTANTS[3]!), tool_name: 'Read', invocations: 0, errors: 0, duration_sum_us: Number.MAX_SAFE_INTEGER + 7001, duration_count: 3 },
+      { hour: hourOf(INSTANTS[3]!), tool_name: 'Read', invocations: 0, errors: 0, duration_sum_us: Number.MAX_SAFE_INTEGER + 7001, duration_count: 3 },
     ]);
-    // An earlier event moves session 0's start to the day before: its counters go with it.
+    // An earlier event moves session 0's start to an earlier hour (the day before): its counters go with it.
     await storeEvents(database.db, accountId, [validEvent({ session: 0, type: 'notification', instant: 0, tool: 0, isError: false, durationMs: null, reported: false }, 4)]);
     expect(await cells()).toEqual([
-      { day: dayOf(INSTANTS[0]!), tool_name: 'Read', invocations: 0, errors: 0, duration_sum_us: Number.MAX_SAFE_INTEGER, duration_count: 2 },
-      { day: dayOf(INSTANTS[3]!), tool_name: 'Read', invocations: 0, errors: 0, duration_sum_us: 7001, duration_count: 1 },
+      { hour: hourOf(INSTANTS[0]!), tool_name: 'Read', invocations: 0, errors: 0, duration_sum_us: Number.MAX_SAFE_INTEGER, duration_count: 2 },
+      { hour: hourOf(INSTANTS[3]!), tool_name: 'Read', invocations: 0, errors: 0, duration_sum_us: 7001, duration_count: 1 },
     ]);
   });
 });

@@ -1,0 +1,93 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
+import type { SessionToolsTable, Tables, ToolHoursTable } from '../db/tables.js';
+import { hourEnd, hourOf, hourStart } from '../time/utc-hours.js';
+
+/** A session_tools row as the batch's upsert left it: where a duration sum stopped at its ceiling. */
+export interface AppliedToolRow {
+  session_id: string;
+  tool_name: string;
+  duration_sum_us: number;
+}
+
+const COLUMNS: PgColumnTypes<ToolHoursTable> = {
+  account_id: 'bigint', hour: 'bigint', tool_name: 'text', invocations: 'bigint', errors: 'bigint',
+  duration_sum_us: 'double precision', duration_count: 'bigint',
+};
+
+function added(column: keyof ToolHoursTable): RawBuilder<number> {
+  return sql<number>`${sql.ref(`tool_hours.${column}`)} + ${sql.ref(`excluded.${column}`)}`;
+}
+
+const TOOL_HOURS = new RowInsert('tool_hours', COLUMNS, (insert) => insert
+  .onConflict((oc) =>
+    oc.columns(['account_id', 'hour', 'tool_name']).doUpdateSet({
+      invocations: added('invocations'),
+      errors: added('errors'),
+      duration_sum_us: added('duration_sum_us'),
+      duration_count: added('duration_count'),
+    }),
+  ));
+
+/**
+ * Adds a batch's session_tools deltas to tool_hours (migration 0008), summed per (hour of the session's start, tool):
+ * a live batch's sessions mostly started in the last hours, so a few rows instead of one per session and tool.
+ * `startedAt` is each session's start as the batch left it (its tool rows from before the batch moved along with it,
+ * by trigger). A session's duration sum stops at 2^53 − 1 (store-events.ts), so where the upsert left one there, the
+ * delta is not what was added: that hour's sum is then recounted from its sessions, which only absurd durations cause.
+ */
+export async function addToolHours(
+  trx: Kysely<Tables>,
+  accountId: number,
+  deltas: readonly SessionToolsTable[],
+  startedAt: ReadonlyMap<string, number>,
+  applied: readonly AppliedToolRow[],
+): Promise<void> {
+  const cells = new Map<string, ToolHoursTable>();
+  for (const d of deltas) {
+    const hour = hourOf(startedAt.get(d.session_id)!);
+    const key = `${hour}\u0000${d.tool_name}`;
+    const cell = cells.get(key);
+    if (cell) {
+      cell.invocations += d.invocations;
+      cell.errors += d.errors;
+      cell.duration_sum_us += d.duration_sum_us;
+      cell.duration_count += d.duration_count;
+    } else {
+      cells.set(key, {
+        account_id: accountId, hour, tool_name: d.tool_name, invocations: d.invocations, errors: d.errors,
+        duration_sum_us: d.duration_sum_us, duration_count: d.duration_count,
+      });
+    }
+  }
+  // One order for every writer, as for the other folded tables.
+  const rows = [...cells.values()].sort((a, b) => a.hour - b.hour || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0));
+  await TOOL_HOURS.run(trx, rows);
+
+  const ceilinged = new Map<string, { hour: number; toolName: string }>();
+  for (const row of applied) {
+    if (Number(row.duration_sum_us) < Number.MAX_SAFE_INTEGER) continue;
+    const hour = hourOf(startedAt.get(row.session_id)!);
+    ceilinged.set(`${hour}\u0000${row.tool_name}`, { hour, toolName: row.tool_name });
+  }
+  for (const { hour, toolName } of ceilinged.values()) await recountDurations(trx, accountId, hour, toolName);
+}
+
+async function recountDurations(trx: Kysely<Tables>, accountId: number, hour: number, toolName: string): Promise<void> {
+  await trx
+    .updateTable('tool_hours')
+    .set({
+      duration_sum_us: (eb) => eb
+        .selectFrom('sessions as s')
+        .innerJoin('session_tools as t', (join) => join.onRef('t.account_id', '=', 's.account_id').onRef('t.session_id', '=', 's.id'))
+        .where('s.account_id', '=', accountId)
+        .where('s.started_at', '>=', hourStart(hour))
+        .where('s.started_at', '<=', hourEnd(hour))
+        .where('t.tool_name', '=', toolName)
+        .select(sql<number>`coalesce(sum(cast(${sql.ref('t.duration_sum_us')} as double precision)), 0)`.as('sum')),
+    })
+    .where('account_id', '=', accountId)
+    .where('hour', '=', hour)
+    .where('tool_name', '=', toolName)
+    .execute();
+}
