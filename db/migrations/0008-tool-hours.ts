@@ -45,6 +45,11 @@ export async function up(db: Kysely<unknown>, dialect: EngineName): Promise<void
     .addPrimaryKeyConstraint('tool_hours_pk', ['account_id', 'hour', 'tool_name']);
   await (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table).execute();
 
+  // The tool rows whose duration sum stopped at its ceiling (store-events.ts): almost always none. Ingestion looks
+  // for a batch's among them here rather than have every upserted row returned (src/ingest/tool-hours.ts).
+  await sql`create index session_tools_at_ceiling on session_tools (account_id, session_id)
+    where duration_sum_us >= ${sql.lit(Number.MAX_SAFE_INTEGER)}`.execute(db);
+
   if (dialect === 'sqlite') await sqliteTriggers(db);
   else await postgresTriggers(db);
 

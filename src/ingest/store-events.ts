@@ -167,8 +167,7 @@ const TOOLS = new RowInsert('session_tools', TOOL_COLUMNS, (insert) => insert
       duration_sum_us: saturatingSum('duration_sum_us'),
       duration_count: summed('duration_count'),
     }),
-  )
-  .returning(['session_id', 'tool_name', 'duration_sum_us']));
+  ));
 
 /** PostgreSQL's codes for a transaction chosen as a deadlock victim or failing serialization. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -245,8 +244,8 @@ export async function storeEvents(db: Kysely<Tables>, accountId: number, events:
     }
     const toolDeltas = foldToolDeltas(accountId, inserted).filter((d) => shows(d.session_id));
     if (toolDeltas.length > 0) {
-      const applied = await TOOLS.run(trx, toolDeltas);
-      await addToolHours(trx, accountId, toolDeltas, new Map(after.map((r) => [r.id, Number(r.started_at)])), applied);
+      await TOOLS.run(trx, toolDeltas);
+      await addToolHours(trx, accountId, toolDeltas, new Map(after.map((r) => [r.id, Number(r.started_at)])));
     }
     return {
       inserted: inserted.length,

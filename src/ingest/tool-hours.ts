@@ -1,14 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
+import { runsOnPostgres } from '../db/runs-on-postgres.js';
 import type { SessionToolsTable, Tables, ToolHoursTable } from '../db/tables.js';
 import { hourEnd, hourOf, hourStart } from '../time/utc-hours.js';
-
-/** A session_tools row as the batch's upsert left it: where a duration sum stopped at its ceiling. */
-export interface AppliedToolRow {
-  session_id: string;
-  tool_name: string;
-  duration_sum_us: number;
-}
 
 const COLUMNS: PgColumnTypes<ToolHoursTable> = {
   account_id: 'bigint', hour: 'bigint', tool_name: 'text', invocations: 'bigint', errors: 'bigint',
@@ -35,13 +29,13 @@ const TOOL_HOURS = new RowInsert('tool_hours', COLUMNS, (insert) => insert
  * `startedAt` is each session's start as the batch left it (its tool rows from before the batch moved along with it,
  * by trigger). A session's duration sum stops at 2^53 − 1 (store-events.ts), so where the upsert left one there, the
  * delta is not what was added: that hour's sum is then recounted from its sessions, which only absurd durations cause.
+ * Those rows are found in a partial index that holds only them (migration 0008), not by returning every upserted row.
  */
 export async function addToolHours(
   trx: Kysely<Tables>,
   accountId: number,
   deltas: readonly SessionToolsTable[],
   startedAt: ReadonlyMap<string, number>,
-  applied: readonly AppliedToolRow[],
 ): Promise<void> {
   const cells = new Map<string, ToolHoursTable>();
   for (const d of deltas) {
@@ -64,13 +58,26 @@ export async function addToolHours(
   const rows = [...cells.values()].sort((a, b) => a.hour - b.hour || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0));
   await TOOL_HOURS.run(trx, rows);
 
+  const touched = new Set(deltas.map((d) => `${d.session_id}\u0000${d.tool_name}`));
   const ceilinged = new Map<string, { hour: number; toolName: string }>();
-  for (const row of applied) {
-    if (Number(row.duration_sum_us) < Number.MAX_SAFE_INTEGER) continue;
+  for (const row of await rowsAtCeiling(trx, accountId, [...startedAt.keys()])) {
+    if (!touched.has(`${row.session_id}\u0000${row.tool_name}`)) continue;
     const hour = hourOf(startedAt.get(row.session_id)!);
     ceilinged.set(`${hour}\u0000${row.tool_name}`, { hour, toolName: row.tool_name });
   }
   for (const { hour, toolName } of ceilinged.values()) await recountDurations(trx, accountId, hour, toolName);
+}
+
+/** The tool rows of these sessions whose duration sum stopped at 2^53 − 1: almost always none, read from an index of them. */
+async function rowsAtCeiling(trx: Kysely<Tables>, accountId: number, sessionIds: readonly string[]): Promise<{ session_id: string; tool_name: string }[]> {
+  // SQLite would rather seek each session's rows in the primary key: told to use the (nearly empty) partial index.
+  const [from, inBatch] = runsOnPostgres(trx)
+    ? [sql`session_tools`, sql`session_id = any(${sessionIds}::text[])`]
+    : [sql`session_tools indexed by session_tools_at_ceiling`, sql`session_id in (select value from json_each(${JSON.stringify(sessionIds)}))`];
+  const { rows } = await sql<{ session_id: string; tool_name: string }>`
+    select session_id, tool_name from ${from}
+    where account_id = ${accountId} and duration_sum_us >= ${sql.lit(Number.MAX_SAFE_INTEGER)} and ${inBatch}`.execute(trx);
+  return rows;
 }
 
 async function recountDurations(trx: Kysely<Tables>, accountId: number, hour: number, toolName: string): Promise<void> {
