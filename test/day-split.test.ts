@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitByDay, splitByUnit, type DaySplit } from '../src/sessions/day-split.js';
+import { splitByDay, splitByUnit, type UnitSplit } from '../src/sessions/day-split.js';
 import { dayEnd, dayOf, dayStart } from '../src/time/utc-days.js';
 
 const DAY = 86_400_000;
@@ -8,12 +8,13 @@ const instant = fc.integer({ min: 0, max: 40 * DAY });
 const bound = fc.option(instant, { nil: null });
 
 /** Which parts of the split hold `t`. */
-function partsHolding(split: DaySplit, t: number): string[] {
+function partsHolding(split: UnitSplit, t: number, unitMs = DAY): string[] {
   const parts: string[] = [];
   if (split.head && t >= split.head[0] && t <= split.head[1]) parts.push('head');
   if (split.tail && t >= split.tail[0] && t <= split.tail[1]) parts.push('tail');
-  const { days } = split;
-  if (days && (days.first === null || dayOf(t) >= days.first) && (days.last === null || dayOf(t) <= days.last)) parts.push('days');
+  const { whole } = split;
+  const unit = Math.floor(t / unitMs);
+  if (whole && (whole.first === null || unit >= whole.first) && (whole.last === null || unit <= whole.last)) parts.push('whole');
   return parts;
 }
 
@@ -38,9 +39,9 @@ describe('splitByDay: a date filter cut into partial days and whole days', () =>
   });
 
   it('needs no partial part when the filter runs from a day\'s first instant to its last', () => {
-    expect(splitByDay(dayStart(3), dayEnd(5))).toEqual({ head: null, days: { first: 3, last: 5 }, tail: null });
-    expect(splitByDay(null, null)).toEqual({ head: null, days: { first: null, last: null }, tail: null });
-    expect(splitByDay(dayStart(3) + 1, dayStart(3))).toEqual({ head: null, days: null, tail: null });
+    expect(splitByDay(dayStart(3), dayEnd(5))).toEqual({ head: null, whole: { first: 3, last: 5 }, tail: null });
+    expect(splitByDay(null, null)).toEqual({ head: null, whole: { first: null, last: null }, tail: null });
+    expect(splitByDay(dayStart(3) + 1, dayStart(3))).toEqual({ head: null, whole: null, tail: null });
   });
 });
 
@@ -50,10 +51,9 @@ describe('splitByUnit: the same cut at hours (the tools breakdown)', () => {
     fc.assert(
       fc.property(instant, instant, instant, (a, b, t) => {
         const [startMs, endMs] = a <= b ? [a, b] : [b, a];
-        const { head, whole, tail } = splitByUnit(startMs, endMs, HOUR);
-        const parts = [head, tail].filter((r) => r !== null && t >= r[0] && t <= r[1]).length +
-          (whole && whole.first !== null && whole.last !== null && Math.floor(t / HOUR) >= whole.first && Math.floor(t / HOUR) <= whole.last ? 1 : 0);
-        expect(parts).toBe(t >= startMs && t <= endMs ? 1 : 0);
+        const split = splitByUnit(startMs, endMs, HOUR);
+        expect(partsHolding(split, t, HOUR)).toHaveLength(t >= startMs && t <= endMs ? 1 : 0);
+        const { head, tail } = split;
         for (const range of [head, tail]) if (range) expect(Math.floor(range[0] / HOUR)).toBe(Math.floor(range[1] / HOUR));
       }),
       { numRuns: 5_000 },

@@ -14,13 +14,6 @@ export interface UnitSplit {
   tail: MsRange | null;
 }
 
-/** The same cut at UTC days, as `session_days` counts them. */
-export interface DaySplit {
-  head: MsRange | null;
-  days: UnitSplit['whole'];
-  tail: MsRange | null;
-}
-
 const NOTHING: UnitSplit = { head: null, whole: null, tail: null };
 
 export function splitByUnit(startMs: number | null, endMs: number | null, unitMs: number): UnitSplit {
@@ -52,7 +45,7 @@ export function splitByUnit(startMs: number | null, endMs: number | null, unitMs
   return { head, whole: { first, last }, tail };
 }
 
-export function splitByDay(startMs: number | null, endMs: number | null): DaySplit {
-  const { head, whole, tail } = splitByUnit(startMs, endMs, DAY_MS);
-  return { head, days: whole, tail };
+/** The cut at UTC days, as `session_days` counts them. */
+export function splitByDay(startMs: number | null, endMs: number | null): UnitSplit {
+  return splitByUnit(startMs, endMs, DAY_MS);
 }

@@ -69,7 +69,7 @@ async function wholeDays(db: Kysely<Tables>, accountId: number, first: number | 
  * deep offset falls. The cost grows with the days in range, not with the sessions.
  */
 async function segments(db: Kysely<Tables>, accountId: number, { startMs, endMs }: SessionFilter): Promise<Segment[]> {
-  const { head, days, tail } = splitByDay(startMs, endMs);
+  const { head, whole: days, tail } = splitByDay(startMs, endMs);
   const counted = async (range: MsRange | null): Promise<Segment[]> =>
     range ? [{ count: await countRange(db, accountId, range[0], range[1]), fromMs: range[0] }] : [];
   const whole = days ? await wholeDays(db, accountId, days.first, days.last) : [];

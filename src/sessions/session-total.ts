@@ -21,7 +21,7 @@ const EMPTY: MsRange = [1, 0];
  * statement is prepared once.
  */
 export function totalArguments(startMs: number | null, endMs: number | null): number[] {
-  const { head, days, tail } = splitByDay(startMs, endMs);
+  const { head, whole: days, tail } = splitByDay(startMs, endMs);
   const [first, last] = days ? [days.first ?? FIRST_DAY, days.last ?? LAST_DAY] : EMPTY;
   return [...(head ?? EMPTY), ...(tail ?? EMPTY), first, last];
 }
