@@ -79,18 +79,21 @@ interface ToolCounterRow {
 /** Either source of tool counters, as one type, so that they can be united. */
 type ToolCounterQuery = SelectQueryBuilder<Tables, keyof Tables, ToolCounterRow>;
 
-/** A tool's counters, from one `tool_hours` row or one session's `session_tools` row. */
-function toolCounterRows(db: Kysely<Tables>, accountId: number, part: MsRange | { first: number; last: number }): ToolCounterQuery {
-  const durationSum = (column: string) => sql<number>`cast(${sql.ref(column)} as double precision)`;
-  if ('first' in part) {
-    return db
-      .selectFrom('tool_hours as h')
-      .where('h.account_id', '=', accountId)
-      .where('h.hour', '>=', part.first)
-      .where('h.hour', '<=', part.last)
-      .select(['h.tool_name as name', 'h.invocations', 'h.errors', durationSum('h.duration_sum_us').as('duration_sum_us'), 'h.duration_count'])
-      .$castTo<ToolCounterRow>() as unknown as ToolCounterQuery;
-  }
+const durationSum = (column: string) => sql<number>`cast(${sql.ref(column)} as double precision)`;
+
+/** Each tool's counters per whole hour in `first`…`last`, one `tool_hours` row each. */
+function hourRows(db: Kysely<Tables>, accountId: number, first: number, last: number): ToolCounterQuery {
+  return db
+    .selectFrom('tool_hours as h')
+    .where('h.account_id', '=', accountId)
+    .where('h.hour', '>=', first)
+    .where('h.hour', '<=', last)
+    .select(['h.tool_name as name', 'h.invocations', 'h.errors', durationSum('h.duration_sum_us').as('duration_sum_us'), 'h.duration_count'])
+    .$castTo<ToolCounterRow>() as unknown as ToolCounterQuery;
+}
+
+/** Each tool's counters per session that started in `range` (a partial hour), one `session_tools` row each. */
+function sessionRows(db: Kysely<Tables>, accountId: number, [from, to]: MsRange): ToolCounterQuery {
   return db
     .selectFrom('sessions as s')
     .innerJoin('session_tools as t', (join) =>
@@ -98,8 +101,8 @@ function toolCounterRows(db: Kysely<Tables>, accountId: number, part: MsRange | 
     )
     .where('s.account_id', '=', accountId)
     .where('t.account_id', '=', accountId)
-    .where('s.started_at', '>=', part[0])
-    .where('s.started_at', '<=', part[1])
+    .where('s.started_at', '>=', from)
+    .where('s.started_at', '<=', to)
     .select(['t.tool_name as name', 't.invocations', 't.errors', durationSum('t.duration_sum_us').as('duration_sum_us'), 't.duration_count'])
     .$castTo<ToolCounterRow>() as unknown as ToolCounterQuery;
 }
@@ -117,11 +120,9 @@ export async function selectToolTotals(
 ): Promise<ToolTotals[]> {
   await takeTurn();
   const { head, whole, tail } = splitByUnit(range.startMs, range.endMs, HOUR_MS);
-  const edges: MsRange[] = [head, tail].filter((edge) => edge !== null);
-  const hours = whole && whole.first !== null && whole.last !== null && whole.first <= whole.last
-    ? { first: whole.first, last: whole.last }
-    : null;
-  const [first, ...rest] = [...(hours ? [toolCounterRows(db, accountId, hours)] : []), ...edges.map((e) => toolCounterRows(db, accountId, e))];
+  const parts: ToolCounterQuery[] = [head, tail].filter((edge) => edge !== null).map((edge) => sessionRows(db, accountId, edge));
+  if (whole && whole.first !== null && whole.last !== null && whole.first <= whole.last) parts.push(hourRows(db, accountId, whole.first, whole.last));
+  const [first, ...rest] = parts;
   if (!first) return [];
   const counted = rest.reduce((all, part) => all.unionAll(part), first);
   const rows = await db

@@ -58,10 +58,9 @@ export async function addToolHours(
   const rows = [...cells.values()].sort((a, b) => a.hour - b.hour || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0));
   await TOOL_HOURS.run(trx, rows);
 
-  const touched = new Set(deltas.map((d) => `${d.session_id}\u0000${d.tool_name}`));
+  // A recount is exact whatever the batch added, so every such row of the batch's sessions is recounted.
   const ceilinged = new Map<string, { hour: number; toolName: string }>();
   for (const row of await rowsAtCeiling(trx, accountId, [...startedAt.keys()])) {
-    if (!touched.has(`${row.session_id}\u0000${row.tool_name}`)) continue;
     const hour = hourOf(startedAt.get(row.session_id)!);
     ceilinged.set(`${hour}\u0000${row.tool_name}`, { hour, toolName: row.tool_name });
   }

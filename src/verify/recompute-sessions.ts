@@ -37,6 +37,16 @@ const TOOL_HOUR_FIELDS = ['invocations', 'errors', 'duration_sum_us', 'duration_
 
 type ToolHourSums = Record<(typeof TOOL_HOUR_FIELDS)[number], number>;
 
+/** One hour and tool: its stored tool_hours row (zeros when there is none) and the recomputed rows summed. */
+interface ToolHourCell {
+  hour: number;
+  toolName: string;
+  stored: ToolHourSums;
+  recomputed: ToolHourSums;
+}
+
+const noSums = (): ToolHourSums => ({ invocations: 0, errors: 0, duration_sum_us: 0, duration_count: 0 });
+
 /** Distinct account ids of a table by skipping along the index that leads with them. */
 async function accountIdsIn(db: Kysely<Tables>, table: (typeof ACCOUNT_TABLES)[number]): Promise<number[]> {
   const column = sql.ref(table === 'accounts' ? 'id' : 'account_id');
@@ -144,8 +154,8 @@ function bySessionAndTool<Row extends { session_id: string; tool_name: string }>
 class AccountCheck {
   /** Sessions per UTC day of their recomputed start, for the session_days comparison. */
   readonly days = new Map<number, number>();
-  /** Per hour of the recomputed start and tool, `${hour}\u0000${tool}`: the recomputed tool rows summed. */
-  readonly toolHours = new Map<string, ToolHourSums>();
+  /** Per hour of the sessions' (recomputed) start and tool. */
+  readonly toolHours = new Map<string, ToolHourCell>();
   sessions = 0;
 
   constructor(
@@ -212,25 +222,30 @@ class AccountCheck {
     }
   }
 
+  private toolHour(hour: number, toolName: string): ToolHourCell {
+    const key = `${hour}\u0000${toolName}`;
+    let cell = this.toolHours.get(key);
+    if (!cell) this.toolHours.set(key, (cell = { hour, toolName, stored: noSums(), recomputed: noSums() }));
+    return cell;
+  }
+
   private addToolHour(hour: number, tool: ToolAggregate): void {
-    const key = `${hour}\u0000${tool.tool_name}`;
-    const sums = this.toolHours.get(key) ?? { invocations: 0, errors: 0, duration_sum_us: 0, duration_count: 0 };
+    const sums = this.toolHour(hour, tool.tool_name).recomputed;
     for (const field of TOOL_HOUR_FIELDS) sums[field] += Number(tool[field]);
-    this.toolHours.set(key, sums);
   }
 
   async compareToolHours(): Promise<void> {
     const rows = await this.trx.selectFrom('tool_hours').selectAll().where('account_id', '=', this.account.id).execute();
-    const stored = new Map(rows.map((r) => [`${Number(r.hour)}\u0000${r.tool_name}`, r]));
-    const cells = [...new Set([...stored.keys(), ...this.toolHours.keys()])]
-      .map((key) => ({ key, hour: Number(key.slice(0, key.indexOf('\u0000'))), toolName: key.slice(key.indexOf('\u0000') + 1) }))
+    for (const row of rows) {
+      const sums = this.toolHour(Number(row.hour), row.tool_name).stored;
+      for (const field of TOOL_HOUR_FIELDS) sums[field] = Number(row[field]);
+    }
+    const cells = [...this.toolHours.values()]
       .sort((a, b) => a.hour - b.hour || (a.toolName < b.toolName ? -1 : a.toolName > b.toolName ? 1 : 0));
-    for (const { key, hour, toolName } of cells) {
+    // An hour and tool whose sessions all moved away keeps its row at 0: the same as no row.
+    for (const { hour, toolName, stored, recomputed } of cells) {
       for (const field of TOOL_HOUR_FIELDS) {
-        // An hour and tool whose sessions all moved away keeps its row at 0: the same as no row.
-        const s = Number(stored.get(key)?.[field] ?? 0);
-        const f = this.toolHours.get(key)?.[field] ?? 0;
-        if (s !== f) this.diff('tool_hours', { hour: utcHour(hour), tool_name: toolName }, field, s, f);
+        if (stored[field] !== recomputed[field]) this.diff('tool_hours', { hour: utcHour(hour), tool_name: toolName }, field, stored[field], recomputed[field]);
       }
     }
   }
