@@ -20,60 +20,8 @@ import {
   type KeyValueJson,
   type LogsRequestJson,
 } from './support/otlp-payloads.js';
-
-// --- protobuf wire writing, independent of src/otlp/otlp-schema.ts (field numbers from upstream's .proto files) ---
-
-function varint(n: bigint): number[] {
-  let v = BigInt.asUintN(64, n);
-  const out: number[] = [];
-  do {
-    const byte = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v > 0n ? byte | 0x80 : byte);
-  } while (v > 0n);
-  return out;
-}
-const tag = (fieldNumber: number, wireType: number) => varint(BigInt((fieldNumber << 3) | wireType));
-const len = (fieldNumber: number, bytes: number[]) => [...tag(fieldNumber, 2), ...varint(BigInt(bytes.length)), ...bytes];
-const text = (fieldNumber: number, s: string) => len(fieldNumber, [...Buffer.from(s)]);
-const vint = (fieldNumber: number, n: bigint) => [...tag(fieldNumber, 0), ...varint(n)];
-function fixed64(fieldNumber: number, n: bigint): number[] {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt.asUintN(64, n));
-  return [...tag(fieldNumber, 1), ...b];
-}
-function double(fieldNumber: number, d: number): number[] {
-  const b = Buffer.alloc(8);
-  b.writeDoubleLE(d);
-  return [...tag(fieldNumber, 1), ...b];
-}
-const keyValue = (key: string, anyValue: number[]) => [...text(1, key), ...len(2, anyValue)];
-const body = (bytes: number[]) => Buffer.from(bytes);
-
-/** `levels` AnyValues nested as arrays around a string, as bytes; lengths computed inside out (linear time). */
-function nestedArrayBytes(levels: number): Buffer {
-  const leaf = text(1, 'x');
-  const sizes: number[] = [leaf.length];
-  for (let i = 1; i < levels; i++) {
-    const arrayValue = 1 + varint(BigInt(sizes[i - 1]!)).length + sizes[i - 1]!; // ArrayValue.values (1)
-    sizes.push(1 + varint(BigInt(arrayValue)).length + arrayValue); // AnyValue.array_value (5)
-  }
-  const out: number[] = [];
-  for (let i = levels - 1; i >= 1; i--) {
-    const inner = sizes[i - 1]!;
-    const arrayValue = 1 + varint(BigInt(inner)).length + inner;
-    out.push(...tag(5, 2), ...varint(BigInt(arrayValue)), ...tag(1, 2), ...varint(BigInt(inner)));
-  }
-  return Buffer.concat([Buffer.from(out), Buffer.from(leaf)]);
-}
-
-/** A logs export of one record whose body is `anyValue` (bytes). */
-function logsWithBody(anyValue: Buffer): Buffer {
-  const record = Buffer.concat([Buffer.from(tag(5, 2)), Buffer.from(varint(BigInt(anyValue.length))), anyValue]);
-  const scopeLogs = Buffer.concat([Buffer.from(tag(2, 2)), Buffer.from(varint(BigInt(record.length))), record]);
-  const resourceLogs = Buffer.concat([Buffer.from(tag(2, 2)), Buffer.from(varint(BigInt(scopeLogs.length))), scopeLogs]);
-  return Buffer.concat([Buffer.from(tag(1, 2)), Buffer.from(varint(BigInt(resourceLogs.length))), resourceLogs]);
-}
+import { anyValueJson } from './support/otlp-arbitraries.js';
+import { body, double, fixed64, keyValue, len, logsWithBody, nestedArrayBytes, tag, text, varint, vint } from './support/protobuf-wire.js';
 
 // --- JSON building ---
 
@@ -314,23 +262,6 @@ describe('every AnyValue kind', () => {
     }
   });
 
-  const anyValueJson: fc.Arbitrary<AnyValueJson> = fc.letrec<{ value: AnyValueJson }>((tie) => ({
-    value: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.string().map((s) => ({ stringValue: s })),
-      fc.boolean().map((b) => ({ boolValue: b })),
-      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((n) => ({ intValue: n.toString() })),
-      fc.integer().map((n) => ({ intValue: n })),
-      fc
-        .double()
-        .filter((d) => !Object.is(d, -0))
-        .map((d) => ({ doubleValue: Number.isFinite(d) ? d : String(d) })),
-      fc.uint8Array({ maxLength: 16 }).map((b) => ({ bytesValue: Buffer.from(b).toString('base64') })),
-      fc.constant({}),
-      fc.array(tie('value'), { maxLength: 3 }).map((values) => ({ arrayValue: { values } })),
-      fc.array(fc.record({ key: fc.string({ maxLength: 5 }), value: tie('value') }), { maxLength: 3 }).map((values) => ({ kvlistValue: { values } })),
-    ),
-  })).value;
 
   function expectedValue(json: AnyValueJson): OtlpValue {
     const v = json as Record<string, any>;

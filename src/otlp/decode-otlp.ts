@@ -6,6 +6,7 @@ import { logsFromRequest } from './otlp-logs.js';
 import { metricsFromRequest } from './otlp-metrics.js';
 import { decodeOtlpProtobuf } from './otlp-protobuf.js';
 import type { OtlpLogs, OtlpMetrics } from './otlp-records.js';
+import { readLogsProtobuf } from './read-logs-protobuf.js';
 import { otlpTypes } from './otlp-schema.js';
 
 /**
@@ -29,7 +30,8 @@ function fromJson<T>(body: Uint8Array, read: (request: unknown) => T): T {
 /** An OTLP/HTTP logs export (ExportLogsServiceRequest). Throws OtlpDecodeError, and nothing else, on any bad body. */
 export function decodeLogs(body: Uint8Array, encoding: OtlpEncoding): OtlpLogs {
   if (encoding === 'json') return fromJson(body, logsFromRequest);
-  return logsFromRequest(decodeOtlpProtobuf(body, otlpTypes.exportLogsRequest));
+  // The plain encoding every exporter writes is read directly; anything else, and every error, the general way.
+  return readLogsProtobuf(body) ?? logsFromRequest(decodeOtlpProtobuf(body, otlpTypes.exportLogsRequest));
 }
 
 /** An OTLP/HTTP metrics export (ExportMetricsServiceRequest). Throws OtlpDecodeError, and nothing else, on any bad body. */
