@@ -18,17 +18,17 @@ function unread(): never {
  */
 export class WireReader {
   readonly #buf: Buffer;
-  pos = 0;
+  #pos = 0;
   /** Where the message being read ends. */
-  limit: number;
+  #limit: number;
 
   constructor(body: Uint8Array) {
     this.#buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    this.limit = this.#buf.length;
+    this.#limit = this.#buf.length;
   }
 
   get more(): boolean {
-    return this.pos < this.limit;
+    return this.#pos < this.#limit;
   }
 
   /** A tag or a length: a varint of at most five bytes below 2^31. */
@@ -36,8 +36,8 @@ export class WireReader {
     const buf = this.#buf;
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= this.limit) unread();
-      const byte = buf[this.pos++]!;
+      if (this.#pos >= this.#limit) unread();
+      const byte = buf[this.#pos++]!;
       if (shift === 28 && byte > 7) unread();
       value |= (byte & 0x7f) << shift;
       if (byte < 0x80) return value;
@@ -54,23 +54,23 @@ export class WireReader {
   /** Enters a length-delimited message; returns the outer limit, for `leave`. */
   enter(): number {
     const length = this.#varint32();
-    const end = this.pos + length;
-    if (end > this.limit) unread();
-    const outer = this.limit;
-    this.limit = end;
+    const end = this.#pos + length;
+    if (end > this.#limit) unread();
+    const outer = this.#limit;
+    this.#limit = end;
     return outer;
   }
 
   leave(outer: number): void {
-    this.limit = outer;
+    this.#limit = outer;
   }
 
   string(): string {
     const length = this.#varint32();
-    const start = this.pos;
+    const start = this.#pos;
     const end = start + length;
-    if (end > this.limit) unread();
-    this.pos = end;
+    if (end > this.#limit) unread();
+    this.#pos = end;
     const buf = this.#buf;
     for (let i = start; i < end; i++) {
       if (buf[i]! >= 0x80) {
@@ -84,16 +84,16 @@ export class WireReader {
   /** Bytes as lowercase hex. */
   hex(): string {
     const length = this.#varint32();
-    const start = this.pos;
-    if (start + length > this.limit) unread();
-    this.pos = start + length;
-    return this.#buf.toString('hex', start, this.pos);
+    const start = this.#pos;
+    if (start + length > this.#limit) unread();
+    this.#pos = start + length;
+    return this.#buf.toString('hex', start, this.#pos);
   }
 
   #fixed(bytes: number): number {
-    const at = this.pos;
-    if (at + bytes > this.limit) unread();
-    this.pos = at + bytes;
+    const at = this.#pos;
+    if (at + bytes > this.#limit) unread();
+    this.#pos = at + bytes;
     return at;
   }
 
@@ -109,10 +109,10 @@ export class WireReader {
   /** A varint's bytes: at most ten, a tenth only as 0 or 1 (the 64th bit). Returns where it starts. */
   #varint64(): number {
     const buf = this.#buf;
-    const start = this.pos;
+    const start = this.#pos;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.limit) unread();
-      const byte = buf[this.pos++]!;
+      if (this.#pos >= this.#limit) unread();
+      const byte = buf[this.#pos++]!;
       if (byte < 0x80) {
         if (i === 9 && byte > 1) unread();
         return start;
@@ -125,7 +125,7 @@ export class WireReader {
   int64Text(): string {
     const start = this.#varint64();
     const buf = this.#buf;
-    const end = this.pos;
+    const end = this.#pos;
     if (end - start <= 7) {
       // 49 bits at most: exact as a double.
       let value = 0;
@@ -144,7 +144,7 @@ export class WireReader {
 
   bool(): boolean {
     const start = this.#varint64();
-    for (let i = start; i < this.pos; i++) if ((this.#buf[i]! & 0x7f) !== 0) return true;
+    for (let i = start; i < this.#pos; i++) if ((this.#buf[i]! & 0x7f) !== 0) return true;
     return false;
   }
 
@@ -159,7 +159,7 @@ export class WireReader {
         return;
       case 2: {
         const outer = this.enter();
-        this.pos = this.limit;
+        this.#pos = this.#limit;
         this.leave(outer);
         return;
       }
