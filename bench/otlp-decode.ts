@@ -1,7 +1,8 @@
 // Bench note for decoding OTLP logs exports in protobuf (src/otlp/decode-otlp.ts): the direct reader
 // (read-logs-protobuf.ts) against the general decoder it stands in for (protobufjs, then logsFromRequest), in one
 // process, on the ingestion scenario's exports (bench/otlp-exports.ts: 1,000 records each), alternating rounds.
-// Also a body that turns out malformed at its last byte, where both decoders run (the direct reader first).
+// Also a body that turns out malformed at its last byte, where both decoders run (the direct reader first), and the
+// same exports as OTLP JSON.
 // Run: node --import tsx bench/otlp-decode.ts [rounds]
 import { decodeLogs } from '../src/otlp/decode-otlp.js';
 import { logsFromRequest } from '../src/otlp/otlp-logs.js';
@@ -16,6 +17,8 @@ const exports = new FreshExports(0x10);
 const valid = Array.from({ length: 40 }, () => Buffer.from(exports.nextBody()));
 // Wire type 7 as the last byte: every record is read before the body is refused.
 const malformed = valid.map((body) => Buffer.concat([body, Buffer.from([0x0f])]));
+const type = otlpTypes.exportLogsRequest;
+const json = valid.map((body) => Buffer.from(JSON.stringify(type.toObject(type.decode(body), { longs: String, enums: Number, bytes: String }))));
 const general = (body: Buffer) => logsFromRequest(decodeOtlpProtobuf(body, otlpTypes.exportLogsRequest));
 const refused = (decode: () => unknown) => {
   try {
@@ -31,6 +34,7 @@ const cases: [string, Buffer[], (body: Buffer) => unknown][] = [
   ['general decoder, then mapped to events', valid, (body) => telemetryFromLogs(general(body), { previewChars: 2000 })],
   ['decodeLogs, malformed at the last byte', malformed, (body) => refused(() => decodeLogs(body, 'protobuf'))],
   ['general decoder, malformed at the last byte', malformed, (body) => refused(() => general(body))],
+  ['decodeLogs on OTLP JSON, then mapped to events', json, (body) => telemetryFromLogs(decodeLogs(body, 'json'), { previewChars: 2000 })],
 ];
 
 const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
