@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitByDay, splitByUnit, type UnitSplit } from '../src/sessions/day-split.js';
 import { dayEnd, dayOf, dayStart } from '../src/time/utc-days.js';
+import { utcUnit } from '../src/time/utc-unit.js';
 
 const DAY = 86_400_000;
 const instant = fc.integer({ min: 0, max: 40 * DAY });
@@ -51,7 +52,7 @@ describe('splitByUnit: the same cut at hours (the tools breakdown)', () => {
     fc.assert(
       fc.property(instant, instant, instant, (a, b, t) => {
         const [startMs, endMs] = a <= b ? [a, b] : [b, a];
-        const split = splitByUnit(startMs, endMs, HOUR);
+        const split = splitByUnit(startMs, endMs, utcUnit(HOUR));
         expect(partsHolding(split, t, HOUR)).toHaveLength(t >= startMs && t <= endMs ? 1 : 0);
         const { head, tail } = split;
         for (const range of [head, tail]) if (range) expect(Math.floor(range[0] / HOUR)).toBe(Math.floor(range[1] / HOUR));

@@ -5,7 +5,7 @@ import type { AnalyticsRange } from './analytics-range.js';
 import { utcDayOf } from './utc-day.js';
 import { takeTurn } from '../limits/take-turn.js';
 import { splitByUnit, type MsRange } from '../sessions/day-split.js';
-import { HOUR_MS } from '../time/utc-hours.js';
+import { UTC_HOUR } from '../time/utc-hours.js';
 
 
 const utcStartDay = utcDayOf('started_at');
@@ -119,7 +119,7 @@ export async function selectToolTotals(
   limit: number,
 ): Promise<ToolTotals[]> {
   await takeTurn();
-  const { head, whole, tail } = splitByUnit(range.startMs, range.endMs, HOUR_MS);
+  const { head, whole, tail } = splitByUnit(range.startMs, range.endMs, UTC_HOUR);
   const parts: ToolCounterQuery[] = [head, tail].filter((edge) => edge !== null).map((edge) => sessionRows(db, accountId, edge));
   if (whole && whole.first !== null && whole.last !== null && whole.first <= whole.last) parts.push(hourRows(db, accountId, whole.first, whole.last));
   const [first, ...rest] = parts;

@@ -1,4 +1,5 @@
-import { DAY_MS } from '../time/utc-days.js';
+import { UTC_DAY } from '../time/utc-days.js';
+import type { UtcUnit } from '../time/utc-unit.js';
 
 /** An inclusive range of started_at. */
 export type MsRange = readonly [from: number, to: number];
@@ -6,7 +7,7 @@ export type MsRange = readonly [from: number, to: number];
 /**
  * A filter cut at the boundaries of a time unit (a UTC day, an hour): a partial first unit and a partial last unit,
  * each read row by row, and the whole units between them, whose sums are stored. `whole` null: no whole unit;
- * a bound null: open on that side. Units are numbered by floor(ms / unitMs).
+ * a bound null: open on that side.
  */
 export interface UnitSplit {
   head: MsRange | null;
@@ -16,29 +17,26 @@ export interface UnitSplit {
 
 const NOTHING: UnitSplit = { head: null, whole: null, tail: null };
 
-export function splitByUnit(startMs: number | null, endMs: number | null, unitMs: number): UnitSplit {
-  const unitOf = (ms: number) => Math.floor(ms / unitMs);
-  const unitStart = (unit: number) => unit * unitMs;
-  const unitEnd = (unit: number) => (unit + 1) * unitMs - 1;
+export function splitByUnit(startMs: number | null, endMs: number | null, unit: UtcUnit): UnitSplit {
   if (startMs !== null && endMs !== null) {
     if (startMs > endMs) return NOTHING;
-    if (unitOf(startMs) === unitOf(endMs)) return { head: [startMs, endMs], whole: null, tail: null };
+    if (unit.of(startMs) === unit.of(endMs)) return { head: [startMs, endMs], whole: null, tail: null };
   }
   let head: MsRange | null = null;
   let tail: MsRange | null = null;
   let first: number | null = null;
   let last: number | null = null;
   if (startMs !== null) {
-    first = unitOf(startMs);
-    if (startMs !== unitStart(first)) {
-      head = [startMs, unitEnd(first)];
+    first = unit.of(startMs);
+    if (startMs !== unit.start(first)) {
+      head = [startMs, unit.end(first)];
       first += 1;
     }
   }
   if (endMs !== null) {
-    last = unitOf(endMs);
-    if (endMs !== unitEnd(last)) {
-      tail = [unitStart(last), endMs];
+    last = unit.of(endMs);
+    if (endMs !== unit.end(last)) {
+      tail = [unit.start(last), endMs];
       last -= 1;
     }
   }
@@ -47,5 +45,5 @@ export function splitByUnit(startMs: number | null, endMs: number | null, unitMs
 
 /** The cut at UTC days, as `session_days` counts them. */
 export function splitByDay(startMs: number | null, endMs: number | null): UnitSplit {
-  return splitByUnit(startMs, endMs, DAY_MS);
+  return splitByUnit(startMs, endMs, UTC_DAY);
 }

@@ -1,9 +1,6 @@
-/** Milliseconds in an hour: epoch milliseconds have no leap seconds, so every UTC hour is this long. */
-export const HOUR_MS = 3_600_000;
+import { utcUnit } from './utc-unit.js';
 
-/** The hour number (hours since 1970-01-01T00:00Z) of an instant, by floor division: right before 1970 too. */
-export const hourOf = (ms: number) => Math.floor(ms / HOUR_MS);
-/** The first instant of an hour. */
-export const hourStart = (hour: number) => hour * HOUR_MS;
-/** The last instant (millisecond) of an hour. */
-export const hourEnd = (hour: number) => (hour + 1) * HOUR_MS - 1;
+/** UTC hours (hours since 1970-01-01T00:00Z), as `tool_hours` sums them. */
+export const UTC_HOUR = utcUnit(3_600_000);
+
+export const { of: hourOf, start: hourStart, end: hourEnd } = UTC_HOUR;
