@@ -3,6 +3,7 @@ import type { NewEvent, SessionToolsTable, Tables } from '../db/tables.js';
 import { lockAccountForWrite } from '../db/account-write-lock.js';
 import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
 import { upsertExtreme } from '../db/upsert-extreme.js';
+import { upsertSum } from '../db/upsert-sum.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import { countedToolName } from './counted-tool-name.js';
 import { addToolHours } from './tool-hours.js';
@@ -139,9 +140,7 @@ function foldToolDeltas(accountId: number, inserted: readonly ValidEvent[]): Ses
 }
 
 /** `session_tools.column + excluded.column`, for the upsert. */
-function summed(column: keyof SessionToolsTable): RawBuilder<number> {
-  return sql<number>`${sql.ref(`session_tools.${column}`)} + ${sql.ref(`excluded.${column}`)}`;
-}
+const summed = (column: keyof SessionToolsTable) => upsertSum('session_tools', column);
 
 /**
  * A sum that stops at 2^53 − 1 instead of overflowing PostgreSQL's bigint (SQLite would turn it into
@@ -285,9 +284,9 @@ const DIRECT = new RowInsert('sessions', DIRECT_COLUMNS, (insert) => insert
       min_event_at: directOr(merged('min_event_at', 'min') as RawBuilder<number>, 'min_event_at'),
       max_event_at: directOr(merged('max_event_at', 'max') as RawBuilder<number>, 'max_event_at'),
       started_at: directOr(sql<number>`coalesce(${merged('min_start_at', 'min')}, ${merged('min_event_at', 'min')})`, 'started_at'),
-      event_count: directOr(sql<number>`sessions.event_count + excluded.event_count`, 'event_count'),
-      tool_invocations: directOr(sql<number>`sessions.tool_invocations + excluded.tool_invocations`, 'tool_invocations'),
-      direct_events: sql<number>`sessions.direct_events + excluded.direct_events`,
+      event_count: directOr(upsertSum('sessions', 'event_count'), 'event_count'),
+      tool_invocations: directOr(upsertSum('sessions', 'tool_invocations'), 'tool_invocations'),
+      direct_events: upsertSum('sessions', 'direct_events'),
     }),
   )
   .returning(['id', 'started_at', 'direct_events', 'r_event_count']));
@@ -314,8 +313,8 @@ const REPORTED = new RowInsert('sessions', REPORTED_COLUMNS, (insert) => {
   const rMinStart = merged('r_min_start_at', 'min');
   const rMinEvent = merged('r_min_event_at', 'min') as RawBuilder<number>;
   const rMaxEvent = merged('r_max_event_at', 'max') as RawBuilder<number>;
-  const rEvents = sql<number>`sessions.r_event_count + excluded.r_event_count`;
-  const rTools = sql<number>`sessions.r_tool_invocations + excluded.r_tool_invocations`;
+  const rEvents = upsertSum('sessions', 'r_event_count');
+  const rTools = upsertSum('sessions', 'r_tool_invocations');
   return insert
     .onConflict((oc) =>
       oc.columns(['account_id', 'id']).doUpdateSet({

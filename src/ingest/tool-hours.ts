@@ -1,5 +1,6 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { RowInsert, type PgColumnTypes } from '../db/row-insert.js';
+import { upsertSum } from '../db/upsert-sum.js';
 import { runsOnPostgres } from '../db/runs-on-postgres.js';
 import type { SessionToolsTable, Tables, ToolHoursTable } from '../db/tables.js';
 import { hourEnd, hourOf, hourStart } from '../time/utc-hours.js';
@@ -9,9 +10,7 @@ const COLUMNS: PgColumnTypes<ToolHoursTable> = {
   duration_sum_us: 'double precision', duration_count: 'bigint',
 };
 
-function added(column: keyof ToolHoursTable): RawBuilder<number> {
-  return sql<number>`${sql.ref(`tool_hours.${column}`)} + ${sql.ref(`excluded.${column}`)}`;
-}
+const added = (column: keyof ToolHoursTable) => upsertSum('tool_hours', column);
 
 const TOOL_HOURS = new RowInsert('tool_hours', COLUMNS, (insert) => insert
   .onConflict((oc) =>
