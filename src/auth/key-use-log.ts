@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { writeTransaction } from '../db/write-transaction.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 /**
  * Each key's newest use not yet written. Authenticating notes a use here, so a read never writes nor
@@ -28,7 +29,7 @@ export class KeyUseLog {
     const taken = this.#pending;
     this.#pending = new Map();
     // One order for every process, so concurrent flushes on PostgreSQL lock the same rows in the same order.
-    const uses = [...taken].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const uses = [...taken].sort(([a], [b]) => byCodeUnit(a, b));
     try {
       await writeTransaction(db, async (trx) => {
         for (const [keyId, at] of uses) {

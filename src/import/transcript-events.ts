@@ -3,6 +3,7 @@
 import { firstCodePoints, preview } from '../hooks/preview.js';
 import { normalizeSessionId } from '../ingest/session-id.js';
 import { parseDateTime } from '../time/iso-time.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 /** An event in the shape `ingestEvents` takes (docs/api.md#ingestion). */
 export interface RawEvent {
@@ -340,7 +341,7 @@ export class TranscriptReader {
         if (r.agentId !== null) data['agent_id'] = r.agentId;
         push('assistant_stop', r.lastTs, `import:stop:${key}`, data);
       }
-      own.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+      own.sort((a, b) => byCodeUnit(a.timestamp, b.timestamp));
       events.push(...own);
     }
     this.#sessions.clear();

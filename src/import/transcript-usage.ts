@@ -6,6 +6,7 @@ import { normalizeSessionId } from '../ingest/session-id.js';
 import { parseDateTime } from '../time/iso-time.js';
 import type { ModelRequest } from '../usage/model-request.js';
 import { sessionIdFromPath } from './find-transcripts.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 export interface TranscriptUsageStats {
   /** Lines given (parsed or not). */
@@ -308,13 +309,13 @@ export class TranscriptUsageReader {
     }
     // Identical lines without message.id each count (ccusage never merges them): the n-th copy gets its own key.
     const copies = new Map<string, number>();
-    for (const entry of [...this.#unkeyed].sort((a, b) => (a.lineHash! < b.lineHash! ? -1 : a.lineHash! > b.lineHash! ? 1 : 0))) {
+    for (const entry of [...this.#unkeyed].sort((a, b) => byCodeUnit(a.lineHash!, b.lineHash!))) {
       const n = copies.get(entry.lineHash!) ?? 0;
       copies.set(entry.lineHash!, n + 1);
       kept.push({ entry, key: `line:${entry.lineHash!}${n === 0 ? '' : `:${n}`}` });
     }
     // Two messages under one requestId would share a row: the later message ids get keys of their own.
-    kept.sort((a, b) => compare(a.entry.sessionId, b.entry.sessionId) || compare(a.key, b.key) || compare(a.entry.messageId ?? '', b.entry.messageId ?? ''));
+    kept.sort((a, b) => byCodeUnit(a.entry.sessionId, b.entry.sessionId) || byCodeUnit(a.key, b.key) || byCodeUnit(a.entry.messageId ?? '', b.entry.messageId ?? ''));
     const requests: ModelRequest[] = [];
     let previous: { sessionId: string; key: string } | null = null;
     for (const { entry, key } of kept) {
@@ -340,8 +341,4 @@ export class TranscriptUsageReader {
     this.#unkeyed.length = 0;
     return requests;
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -10,6 +10,7 @@ import { addToolHours } from './tool-hours.js';
 import { dedupKey } from './dedup-key.js';
 import type { ValidEvent } from './valid-event.js';
 import { isEmptyUsage, writeUsage, type UsageBatch } from '../usage/store-usage.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 /**
  * Where a batch comes from. Events reported by Claude Code's OTLP export describe the same session as hooks,
@@ -106,7 +107,7 @@ function foldDeltas(accountId: number, inserted: readonly ValidEvent[]): Session
   }
   for (const d of bySession.values()) d.started_at = d.min_start_at ?? d.min_event_at;
   // One order for every writer: concurrent batches lock session rows in the same sequence.
-  return [...bySession.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...bySession.values()].sort((a, b) => byCodeUnit(a.id, b.id));
 }
 
 /** Per-(session, tool) sums of the inserted events: the deltas for `session_tools`. */
@@ -134,9 +135,7 @@ function foldToolDeltas(accountId: number, inserted: readonly ValidEvent[]): Ses
       }
     }
   }
-  return [...byTool.values()].sort((a, b) =>
-    a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0,
-  );
+  return [...byTool.values()].sort((a, b) => byCodeUnit(a.session_id, b.session_id) || byCodeUnit(a.tool_name, b.tool_name));
 }
 
 /** `session_tools.column + excluded.column`, for the upsert. */

@@ -4,6 +4,7 @@ import { upsertSum } from '../db/upsert-sum.js';
 import { runsOnPostgres } from '../db/runs-on-postgres.js';
 import type { SessionToolsTable, Tables, ToolHoursTable } from '../db/tables.js';
 import { hourEnd, hourOf, hourStart } from '../time/utc-hours.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 const COLUMNS: PgColumnTypes<ToolHoursTable> = {
   account_id: 'bigint', hour: 'bigint', tool_name: 'text', invocations: 'bigint', errors: 'bigint',
@@ -54,7 +55,7 @@ export async function addToolHours(
     }
   }
   // One order for every writer, as for the other folded tables.
-  const rows = [...cells.values()].sort((a, b) => a.hour - b.hour || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0));
+  const rows = [...cells.values()].sort((a, b) => a.hour - b.hour || byCodeUnit(a.tool_name, b.tool_name));
   await TOOL_HOURS.run(trx, rows);
 
   // A recount is exact whatever the batch added, so every such row of the batch's sessions is recounted.

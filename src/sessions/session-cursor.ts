@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { memoized } from '../bounded-memo.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 /** A session's place in the (started_at, id) order: what a cursor stands for. */
 export interface SessionKey {
@@ -28,7 +29,7 @@ const MAX_STARTED_AT = Date.parse('9999-12-31T23:59:59.999Z');
  * collation it is never asked (only an instant's edge, id '', meets a real id at the same instant).
  */
 export function compareKeys(a: SessionKey, b: SessionKey): number {
-  return a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.startedAt - b.startedAt || byCodeUnit(a.id, b.id);
 }
 
 /** Every page names its owner: the hash is taken once per account (accounts served at once are few; all dropped when full). */

@@ -6,6 +6,7 @@ import { upsertExtreme } from '../db/upsert-extreme.js';
 import { writeTransaction } from '../db/write-transaction.js';
 import type { MetricPoint } from './metric-point.js';
 import type { ModelRequest, ModelRequestError } from './model-request.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 /** What one delivery (an OTLP export, a transcript import) tells about model requests and session counters. */
 export interface UsageBatch {
@@ -94,12 +95,7 @@ function mergedRequestRows(accountId: number, requests: readonly ModelRequest[])
     if (row.ts < held.ts) held.ts = row.ts;
   }
   // One order for every writer: concurrent batches lock rows in the same sequence.
-  return [...rows.values()].sort((a, b) => compareKeys(a.session_id, a.request_key, b.session_id, b.request_key));
-}
-
-function compareKeys(a1: string, a2: string, b1: string, b2: string): number {
-  if (a1 !== b1) return a1 < b1 ? -1 : 1;
-  return a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
+  return [...rows.values()].sort((a, b) => byCodeUnit(a.session_id, b.session_id) || byCodeUnit(a.request_key, b.request_key));
 }
 
 function metricRows(accountId: number, points: readonly MetricPoint[]): { delta: SessionMetricsTable[]; cumulative: SessionMetricsTable[] } {
@@ -113,7 +109,7 @@ function metricRows(accountId: number, points: readonly MetricPoint[]): { delta:
     if (!held || (p.cumulative && p.value > held.value)) into.set(key, row);
   }
   const order = (a: SessionMetricsTable, b: SessionMetricsTable) =>
-    compareKeys(`${a.session_id}\u0000${a.metric}`, `${a.series}\u0000${a.point_key}`, `${b.session_id}\u0000${b.metric}`, `${b.series}\u0000${b.point_key}`);
+    byCodeUnit(`${a.session_id}\u0000${a.metric}`, `${b.session_id}\u0000${b.metric}`) || byCodeUnit(`${a.series}\u0000${a.point_key}`, `${b.series}\u0000${b.point_key}`);
   return { delta: [...delta.values()].sort(order), cumulative: [...cumulative.values()].sort(order) };
 }
 
@@ -124,7 +120,7 @@ function metricRows(accountId: number, points: readonly MetricPoint[]): { delta:
 export async function writeUsage(trx: Kysely<Tables>, accountId: number, batch: UsageBatch): Promise<void> {
   await REQUESTS.run(trx, mergedRequestRows(accountId, batch.modelRequests));
   const errors = [...new Map(batch.errors.map((e) => [`${e.sessionId}\u0000${e.errorKey}`, e])).values()]
-    .sort((a, b) => compareKeys(a.sessionId, a.errorKey, b.sessionId, b.errorKey));
+    .sort((a, b) => byCodeUnit(a.sessionId, b.sessionId) || byCodeUnit(a.errorKey, b.errorKey));
   await ERRORS.run(trx, errors.map((e) => ({ account_id: accountId, session_id: e.sessionId, error_key: e.errorKey, model: e.model, ts: e.ts, status_code: e.statusCode })));
   const { delta, cumulative } = metricRows(accountId, batch.metricPoints);
   await DELTA_METRICS.run(trx, delta);

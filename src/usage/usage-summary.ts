@@ -1,6 +1,7 @@
 import { costUsd } from './model-price.js';
 import type { PriceTable } from './price-table.js';
 import type { UsagePart } from './usage-queries.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 /** Claude Code's name for messages it wrote itself: never sent to a model, no tokens, no price. */
 export const SYNTHETIC_MODEL = '<synthetic>';
@@ -30,7 +31,6 @@ export interface UsageSummary {
   apiErrors: number;
 }
 
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function comparePart(a: UsagePart, b: UsagePart): number {
   return byCodeUnit(a.model, b.model) || Number(a.fast) - Number(b.fast) || Number(a.fromTranscript) - Number(b.fromTranscript) ||

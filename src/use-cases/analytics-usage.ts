@@ -5,6 +5,7 @@ import { selectErrorCounts, selectUsageParts, type UsagePart } from '../usage/us
 import { summarizeUsage, type UsageSummary } from '../usage/usage-summary.js';
 import { callerName, inCallerNames, type ArgumentNames } from './argument-names.js';
 import { defineUseCase } from './use-case.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 export const USAGE_GROUPINGS = ['day', 'model'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
@@ -25,7 +26,6 @@ export interface UsageGroup extends UsageSummary {
   model: string | null;
 }
 
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Model usage (tokens, cost, requests, failed requests) of the requests made within the range, by the request's own

@@ -5,6 +5,7 @@ import { dayOf, dayStart } from '../time/utc-days.js';
 import { hourOf, hourStart } from '../time/utc-hours.js';
 import type { Difference, FoldedTable } from './difference.js';
 import { sessionAggregates, toolAggregates, type SessionAggregate, type ToolAggregate } from './event-aggregates.js';
+import { byCodeUnit } from '../by-code-unit.js';
 
 export interface VerifyOptions {
   /** Only this account (its id); default every account that has any row. */
@@ -240,8 +241,7 @@ class AccountCheck {
       const sums = this.toolHour(Number(row.hour), row.tool_name).stored;
       for (const field of TOOL_HOUR_FIELDS) sums[field] = Number(row[field]);
     }
-    const cells = [...this.toolHours.values()]
-      .sort((a, b) => a.hour - b.hour || (a.toolName < b.toolName ? -1 : a.toolName > b.toolName ? 1 : 0));
+    const cells = [...this.toolHours.values()].sort((a, b) => a.hour - b.hour || byCodeUnit(a.toolName, b.toolName));
     // An hour and tool whose sessions all moved away keeps its row at 0: the same as no row.
     for (const { hour, toolName, stored, recomputed } of cells) {
       for (const field of TOOL_HOUR_FIELDS) {
