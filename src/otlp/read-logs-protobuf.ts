@@ -35,20 +35,23 @@ const VALUE_BYTES = tag(7, LENGTH);
  */
 export function readLogsProtobuf(body: Uint8Array): OtlpLogs | null {
   const r = new WireReader(body);
-  const logs: OtlpLogs = { resources: [], recordCount: 0 };
+  const resources: ResourceLogs[] = [];
   try {
     while (r.more) {
       const t = r.tag();
-      if (t === FIRST) logs.resources.push(resourceLogs(r, logs));
+      if (t === FIRST) resources.push(resourceLogs(r));
       else r.skip(t);
     }
   } catch (error) {
     if (error instanceof Unread) return null;
     throw error;
   }
-  return logs;
+  let recordCount = 0;
+  for (const resource of resources) for (const scope of resource.scopes) recordCount += scope.records.length;
+  return { resources, recordCount };
 }
 
+/** Marks a singular field (or a oneof) as read, giving up when it already was: protobuf would merge the two. */
 function once(seen: boolean): true {
   if (seen) throw Unread.instance;
   return true;
@@ -59,7 +62,7 @@ type ScopeLogs = ResourceLogs['scopes'][number];
 
 // Each function below reads one length-delimited message at the reader, its length included.
 
-function resourceLogs(r: WireReader, logs: OtlpLogs): ResourceLogs {
+function resourceLogs(r: WireReader): ResourceLogs {
   const outer = r.enter();
   const resource: ResourceLogs = { attributes: new Map(), scopes: [] };
   let seen = false;
@@ -68,7 +71,7 @@ function resourceLogs(r: WireReader, logs: OtlpLogs): ResourceLogs {
     if (t === FIRST) {
       seen = once(seen);
       keyValueList(r, resource.attributes, 1);
-    } else if (t === SECOND) resource.scopes.push(scopeLogs(r, logs));
+    } else if (t === SECOND) resource.scopes.push(scopeLogs(r));
     else if (t === THIRD) r.string();
     else r.skip(t);
   }
@@ -76,7 +79,7 @@ function resourceLogs(r: WireReader, logs: OtlpLogs): ResourceLogs {
   return resource;
 }
 
-function scopeLogs(r: WireReader, logs: OtlpLogs): ScopeLogs {
+function scopeLogs(r: WireReader): ScopeLogs {
   const outer = r.enter();
   const scope: ScopeLogs = { name: '', version: '', records: [] };
   let seen = false;
@@ -85,10 +88,8 @@ function scopeLogs(r: WireReader, logs: OtlpLogs): ScopeLogs {
     if (t === FIRST) {
       seen = once(seen);
       instrumentationScope(r, scope);
-    } else if (t === SECOND) {
-      scope.records.push(logRecord(r));
-      logs.recordCount++;
-    } else if (t === THIRD) r.string();
+    } else if (t === SECOND) scope.records.push(logRecord(r));
+    else if (t === THIRD) r.string();
     else r.skip(t);
   }
   r.leave(outer);
@@ -194,9 +195,6 @@ function anyValue(r: WireReader, depth: number): OtlpValue {
   let seen = false;
   while (r.more) {
     const t = r.tag();
-    if (t === VALUE_STRING || t === VALUE_BOOL || t === VALUE_INT || t === VALUE_DOUBLE || t === VALUE_ARRAY || t === VALUE_KVLIST || t === VALUE_BYTES) {
-      seen = once(seen);
-    }
     switch (t) {
       case VALUE_STRING:
         value = { kind: 'string', value: r.string() };
@@ -224,7 +222,9 @@ function anyValue(r: WireReader, depth: number): OtlpValue {
       }
       default:
         r.skip(t);
+        continue;
     }
+    seen = once(seen);
   }
   r.leave(outer);
   return value;
